@@ -1,0 +1,3 @@
+from pluto_py.cli import main
+
+main()

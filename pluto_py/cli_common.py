@@ -1,0 +1,70 @@
+"""What every subcommand shares: exit codes, one-line errors, version arguments."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import NoReturn, TextIO
+
+from pluto_py.versions import KubeVersion, VersionError, parse_version
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+PROG = "kdeprecate"
+
+
+class UsageError(Exception):
+    """A bad flag or argument: reported in one line, exit 2."""
+
+
+def error_line(message: str, stream: TextIO | None = None) -> None:
+    print(f"{PROG}: error: {message}", file=stream or sys.stderr)
+
+
+def fail_usage(message: str) -> NoReturn:
+    raise UsageError(message)
+
+
+def parse_version_option(option: str, value: str) -> KubeVersion:
+    try:
+        return parse_version(value)
+    except VersionError as exc:
+        fail_usage(f"{option}: {exc}")
+
+
+def parse_targets(values: list[str] | None) -> tuple[KubeVersion | None, dict[str, KubeVersion]]:
+    """--target VERSION and --target COMPONENT=VERSION (repeatable)."""
+    k8s: KubeVersion | None = None
+    components: dict[str, KubeVersion] = {}
+    for value in values or []:
+        name, sep, version = value.partition("=")
+        if not sep:
+            if k8s is not None:
+                fail_usage(f"--target given twice for Kubernetes ({k8s} and {value})")
+            k8s = parse_version_option("--target", value)
+            continue
+        name = name.strip()
+        if not name:
+            fail_usage(f"--target {value!r}: component name missing before '='")
+        parsed = parse_version_option(f"--target {name}", version)
+        if name in ("k8s", "kubernetes"):
+            if k8s is not None:
+                fail_usage(f"--target given twice for Kubernetes ({k8s} and {parsed})")
+            k8s = parsed
+        elif name in components:
+            fail_usage(f"--target given twice for {name}")
+        else:
+            components[name] = parsed
+    return k8s, components
+
+
+def use_color(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())

@@ -1,0 +1,138 @@
+"""The records that flow from sources through the scanner to reporters.
+
+Documents keep where they came from beside the parsed data; findings are immutable records
+that reporters only read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Where a document came from (the JSON contract's "source" values).
+SOURCE_FILE = "file"
+SOURCE_STDIN = "stdin"
+SOURCE_HELM_TEMPLATE = "helm-template"
+SOURCE_HELM_RELEASE = "helm-release"
+SOURCE_LAST_APPLIED = "last-applied"
+SOURCE_CLUSTER = "cluster"
+
+STATUS_REMOVED = "removed"
+STATUS_DEPRECATED = "deprecated"
+
+# A value's position in its source: 1-based line and column.
+Position = tuple[int, int]
+# A path to a value inside a document: mapping keys and sequence indexes.
+NodePath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One parsed YAML/JSON document, and where it came from."""
+
+    path: str  # as shown to users (relative to where the user pointed us, or '-')
+    index: int  # 0-based index of the YAML document in its file/stream
+    line: int  # 1-based line where the document starts
+    data: Any  # plain Python data: dict / list / str / int / float / bool / None
+    positions: Mapping[NodePath, Position] = field(default_factory=dict)
+    source: str = SOURCE_FILE
+    template: str | None = None  # for helm output: the `# Source:` template path
+    # Extra facts a source knows (helm release name/revision, chart path, ...).
+    context: Mapping[str, str] = field(default_factory=dict)
+
+    def position(self, path: NodePath) -> Position:
+        """Position of the value at ``path``; the document start when it is unknown."""
+        found = self.positions.get(path)
+        if found is not None:
+            return found
+        return (self.line, 1)
+
+
+@dataclass(frozen=True)
+class ScanError:
+    """An input that could not be read or parsed: the scan is incomplete."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One object whose API version is deprecated or removed at its target."""
+
+    path: str
+    line: int
+    column: int
+    document: int
+    source: str
+    template: str | None
+    api_version: str
+    kind: str
+    name: str | None
+    namespace: str | None
+    status: str
+    deprecated_in: str | None
+    removed_in: str | None
+    replacement: str | None
+    replacement_available_in: str | None
+    component: str
+    fixable: bool
+    target: str  # the version this finding was judged at
+    notes: str = ""
+    # Whether the replacement is already served at --from (None when --from was not given).
+    replacement_available_at_from: bool | None = None
+    suppressed: bool = False
+    suppression_reason: str | None = None
+    context: Mapping[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract's finding object (design.md section 3)."""
+        record = asdict(self)
+        record["context"] = dict(self.context)
+        return record
+
+    @property
+    def object_ref(self) -> str:
+        """kind/name (namespace) for people."""
+        name = self.name or "<unnamed>"
+        ref = f"{self.kind}/{name}"
+        return f"{ref} (namespace {self.namespace})" if self.namespace else ref
+
+
+@dataclass(frozen=True)
+class ScanSummary:
+    files: int
+    documents: int
+    removed: int
+    deprecated: int
+    errors: int
+    suppressed: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    findings: tuple[Finding, ...]
+    errors: tuple[ScanError, ...]
+    files: int
+    documents: int
+    targets: Mapping[str, str]
+
+    @property
+    def summary(self) -> ScanSummary:
+        active = [f for f in self.findings if not f.suppressed]
+        return ScanSummary(
+            files=self.files,
+            documents=self.documents,
+            removed=sum(f.status == STATUS_REMOVED for f in active),
+            deprecated=sum(f.status == STATUS_DEPRECATED for f in active),
+            errors=len(self.errors),
+            suppressed=len(self.findings) - len(active),
+        )

@@ -1,0 +1,27 @@
+"""`-o json`: the machine contract of design.md, schema_version 1."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pluto_py.model import ScanResult
+from pluto_py.report import ReportContext
+
+SCHEMA_VERSION = 1
+
+
+def report_dict(result: ScanResult, context: ReportContext) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "kdeprecate", "version": context.tool_version},
+        "targets": dict(result.targets),
+        "findings": [finding.to_dict() for finding in result.findings],
+        "errors": [error.to_dict() for error in result.errors],
+        "summary": result.summary.to_dict(),
+    }
+
+
+class JsonReporter:
+    def render(self, result: ScanResult, context: ReportContext) -> str:
+        return json.dumps(report_dict(result, context), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,176 @@
+"""Judge documents against the table at the target versions: the heart of `kdeprecate scan`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pluto_py.model import (
+    SOURCE_FILE,
+    SOURCE_HELM_TEMPLATE,
+    SOURCE_STDIN,
+    Document,
+    Finding,
+    NodePath,
+    ScanError,
+    ScanResult,
+)
+from pluto_py.table import BUILTIN_COMPONENT, ApiRow, Table
+from pluto_py.versions import KubeVersion, format_version
+
+# Sources whose findings `fix` can rewrite in place.
+_REWRITABLE_SOURCES = frozenset({SOURCE_FILE, SOURCE_STDIN})
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The versions findings are judged at: Kubernetes itself and opted-in components."""
+
+    k8s: KubeVersion
+    components: Mapping[str, KubeVersion] = field(default_factory=dict)
+
+    def for_component(self, component: str) -> KubeVersion | None:
+        if component == BUILTIN_COMPONENT:
+            return self.k8s
+        return self.components.get(component)
+
+    def as_strings(self) -> dict[str, str]:
+        return {BUILTIN_COMPONENT: str(self.k8s), **{c: str(v) for c, v in sorted(self.components.items())}}
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A top-level Kubernetes object inside a document (the document itself, or a List item)."""
+
+    document: Document
+    data: Mapping[str, Any]
+    path: NodePath  # () for the document itself, ("items", i) for a List item
+
+    @property
+    def api_version(self) -> str:
+        return str(self.data["apiVersion"])
+
+    @property
+    def kind(self) -> str:
+        return str(self.data["kind"])
+
+    def metadata(self, key: str) -> str | None:
+        metadata = self.data.get("metadata")
+        if isinstance(metadata, Mapping):
+            value = metadata.get(key)
+            if isinstance(value, str | int | float) and not isinstance(value, bool):
+                return str(value)
+        return None
+
+
+def _is_object(data: Any) -> bool:
+    return (isinstance(data, Mapping) and isinstance(data.get("apiVersion"), str)
+            and isinstance(data.get("kind"), str))
+
+
+def resources_of(document: Document) -> Iterator[Resource]:
+    """The objects a document declares: itself, and the items of a `kind: *List`.
+
+    Only top-level objects count: an apiVersion nested in a spec (scaleTargetRef, a manifest
+    embedded in a ConfigMap) describes a reference, not an object of that version.
+    """
+    data = document.data
+    if not _is_object(data):
+        return
+    yield Resource(document, data, ())
+    items = data.get("items")
+    if data["kind"].endswith("List") and isinstance(items, list):
+        for index, item in enumerate(items):
+            if _is_object(item):
+                yield Resource(document, item, ("items", index))
+
+
+def finding_for(resource: Resource, row: ApiRow, status: str, target: KubeVersion,
+                from_version: KubeVersion | None) -> Finding:
+    document = resource.document
+    line, column = document.position((*resource.path, "apiVersion"))
+    available_at_from: bool | None = None
+    if from_version is not None:
+        available_at_from = (row.replacement is not None and row.replacement_available_in is not None
+                             and row.replacement_available_in <= from_version)
+    context = dict(document.context)
+    if resource.path:
+        context["item"] = str(resource.path[-1])
+    return Finding(
+        path=document.path,
+        line=line,
+        column=column,
+        document=document.index,
+        source=document.source,
+        template=document.template,
+        api_version=row.api_version,
+        kind=row.kind,
+        name=resource.metadata("name"),
+        namespace=resource.metadata("namespace"),
+        status=status,
+        deprecated_in=format_version(row.deprecated_in),
+        removed_in=format_version(row.removed_in),
+        replacement=row.replacement,
+        replacement_available_in=format_version(row.replacement_available_in),
+        component=row.component,
+        fixable=row.replacement is not None and document.source in _REWRITABLE_SOURCES,
+        target=str(target),
+        notes=row.notes,
+        replacement_available_at_from=available_at_from,
+        context=context,
+    )
+
+
+def scan_document(document: Document, table: Table, targets: Targets,
+                  from_version: KubeVersion | None = None) -> Iterator[Finding]:
+    for resource in resources_of(document):
+        row = table.lookup(resource.api_version, resource.kind)
+        if row is None:
+            continue
+        target = targets.for_component(row.component)
+        if target is None:
+            continue  # a component the user did not ask about
+        status = row.status_at(target)
+        if status is not None:
+            yield finding_for(resource, row, status, target, from_version)
+
+
+# Turns one parsed document into the documents to judge (e.g. a live object into its
+# last-applied configuration, a Helm release Secret into its manifest). Returning None keeps
+# the document as it is.
+DocumentExpander = Callable[[Document], Iterable[Document | ScanError] | None]
+
+
+def expand(document: Document, expanders: Sequence[DocumentExpander]) -> Iterable[Document | ScanError]:
+    for expander in expanders:
+        replaced = expander(document)
+        if replaced is not None:
+            return replaced
+    return (document,)
+
+
+def scan_stream(items: Iterable[Document | ScanError], table: Table, targets: Targets, *,
+                from_version: KubeVersion | None = None,
+                expanders: Sequence[DocumentExpander] = ()) -> tuple[list[Finding], list[ScanError]]:
+    findings: list[Finding] = []
+    errors: list[ScanError] = []
+    for item in items:
+        if isinstance(item, ScanError):
+            errors.append(item)
+            continue
+        for document in expand(item, expanders):
+            if isinstance(document, ScanError):
+                errors.append(document)
+            else:
+                findings.extend(scan_document(document, table, targets, from_version))
+    return findings, errors
+
+
+def build_result(findings: Iterable[Finding], errors: Iterable[ScanError], files: int, documents: int,
+                 targets: Targets) -> ScanResult:
+    return ScanResult(tuple(findings), tuple(errors), files, documents, targets.as_strings())
+
+
+def is_helm_template(finding: Finding) -> bool:
+    return finding.source == SOURCE_HELM_TEMPLATE

@@ -1,0 +1,442 @@
+"""Turn the text of a YAML stream or JSON file into Documents, safely and with positions.
+
+Safety: YAML is only *composed* into nodes; we convert nodes to plain data ourselves, so no
+tag ever constructs an object (an unknown tag's scalar stays a string). Alias expansion is
+bounded (a "billion laughs" document is an error, not an out-of-memory), and so is nesting.
+
+Robustness: a stream is split into its documents before parsing, so a broken document is one
+error while the other documents of the same file are still scanned.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from json import JSONDecodeError
+from json.decoder import scanstring  # type: ignore[attr-defined]
+from typing import Any
+
+from pluto_py.model import (
+    SOURCE_HELM_TEMPLATE,
+    Document,
+    NodePath,
+    Position,
+    ScanError,
+)
+
+# Bounds against hostile input.
+MAX_NODES = 1_000_000  # values produced by one document, aliases expanded
+MAX_DEPTH = 256  # nesting of mappings/sequences
+
+_DOC_START = re.compile(r"---(?:[ \t]|$)")
+_DOC_END = re.compile(r"\.\.\.(?:[ \t]|$)")
+_HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
+_BLANK_OR_COMMENT = re.compile(r"^[ \t]*(?:#[^\r\n]*)?[\r\n]*$")
+# YAML line breaks are \r\n, \r and \n only (str.splitlines also splits on \f, \x1c, ...).
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+class InputDecodeError(ValueError):
+    pass
+
+
+def decode_text(raw: bytes) -> str:
+    """Decode a file as YAML does: UTF-8 (with or without BOM), or UTF-16/32 with a BOM."""
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise InputDecodeError(f"not valid {encoding.upper()} text: {exc.reason}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputDecodeError(f"line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """The text of one document of a stream, before parsing."""
+
+    index: int
+    first_line: int  # 1-based line of the chunk's first line in the stream
+    text: str
+    template: str | None  # `# Source:` comment of helm template output
+
+    @property
+    def start_line(self) -> int:
+        """First line with content (skips the separator, leading blanks and comments)."""
+        for offset, line in enumerate(_LINES.findall(self.text)):
+            stripped = line.strip()
+            if stripped and not stripped.startswith("#") and not _DOC_START.match(line):
+                return self.first_line + offset
+        return self.first_line
+
+
+def split_documents(text: str) -> Iterator[RawDocument]:
+    """Split a YAML stream at its document markers, as the YAML spec defines them.
+
+    A '---' or '...' at the start of a line is a marker even inside a block scalar or a
+    quoted string, so splitting by lines is exact. Leading comments, directives and blank
+    lines before the first '---' do not make a document of their own.
+    """
+    lines = _LINES.findall(text)
+    index = 0
+    chunk: list[str] = []
+    chunk_start = 1
+    explicit = False  # chunk begins with '---': always a document, even if empty
+    pending_prefix: list[str] = []  # directives/comments waiting for the next '---'
+
+    def flush() -> Iterator[RawDocument]:
+        nonlocal index
+        has_content = any(not _BLANK_OR_COMMENT.match(line) and not line.startswith("%") for line in chunk)
+        if explicit or has_content:
+            body = "".join(chunk)
+            yield RawDocument(index, chunk_start, body, _helm_source(chunk))
+            index += 1
+
+    for number, line in enumerate(lines, start=1):
+        if _DOC_START.match(line):
+            if explicit or any(not _BLANK_OR_COMMENT.match(c) and not c.startswith("%") for c in chunk):
+                yield from flush()
+                pending_prefix = []
+            else:
+                # Comments/directives before '---' belong to the document it starts (helm
+                # puts '# Source:' there in some versions); keep their line numbers exact.
+                pending_prefix = chunk
+            chunk = [*pending_prefix, line]
+            chunk_start = number - len(pending_prefix)
+            explicit = True
+        elif _DOC_END.match(line):
+            chunk.append(line)
+            yield from flush()
+            chunk, chunk_start, explicit = [], number + 1, False
+        else:
+            if not chunk:
+                chunk_start = number
+            chunk.append(line)
+    yield from flush()
+
+
+def _helm_source(chunk: list[str]) -> str | None:
+    """The template path of a `# Source: chart/templates/x.yaml` comment heading a document."""
+    for line in chunk:
+        stripped = line.strip()
+        if not stripped or _DOC_START.match(line):
+            continue
+        if not stripped.startswith("#"):
+            return None
+        match = _HELM_SOURCE.match(stripped)
+        if match:
+            return match.group(1)
+    return None
+
+
+class _Limits:
+    __slots__ = ("nodes",)
+
+    def __init__(self) -> None:
+        self.nodes = 0
+
+
+class DocumentError(ValueError):
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+_BOOL_VALUES = {"true": True, "false": False}
+
+
+def _scalar_value(node: Any) -> Any:
+    """Plain value of a scalar node by its resolved tag; anything unusual stays a string."""
+    tag = str(getattr(node.tag, "value", node.tag) or "")
+    value: str = node.value
+    if tag == "tag:yaml.org,2002:str" or not tag.startswith("tag:yaml.org,2002:"):
+        return value
+    kind = tag.rsplit(":", 1)[1]
+    try:
+        if kind == "null":
+            return None
+        if kind == "bool":
+            return _BOOL_VALUES.get(value.lower(), value)
+        if kind == "int":
+            cleaned = value.replace("_", "")
+            if cleaned.startswith(("0o", "-0o", "+0o")):
+                return int(cleaned.replace("0o", ""), 8)
+            return int(cleaned, 0) if cleaned.lower().startswith(("0x", "0b", "-0x", "+0x")) else int(cleaned)
+        if kind == "float":
+            lowered = value.lower().replace("_", "")
+            if lowered in (".inf", "+.inf"):
+                return float("inf")
+            if lowered == "-.inf":
+                return float("-inf")
+            if lowered == ".nan":
+                return float("nan")
+            return float(lowered)
+    except ValueError:
+        return value
+    return value  # timestamps, binary, ...: the text as written
+
+
+def _convert(node: Any, path: NodePath, line_offset: int, positions: dict[NodePath, Position],
+             limits: _Limits, active: set[int], depth: int) -> Any:
+    limits.nodes += 1
+    if limits.nodes > MAX_NODES:
+        raise DocumentError(node.start_mark.line + line_offset,
+                            f"document expands to more than {MAX_NODES} values (alias bomb?)")
+    if depth > MAX_DEPTH:
+        raise DocumentError(node.start_mark.line + line_offset, f"nesting deeper than {MAX_DEPTH} levels")
+    positions[path] = (node.start_mark.line + line_offset, node.start_mark.column + 1)
+    node_id = node.__class__.__name__
+    if node_id == "ScalarNode":
+        return _scalar_value(node)
+    if id(node) in active:
+        raise DocumentError(node.start_mark.line + line_offset, "recursive alias")
+    active.add(id(node))
+    try:
+        if node_id == "SequenceNode":
+            return [
+                _convert(item, (*path, i), line_offset, positions, limits, active, depth + 1)
+                for i, item in enumerate(node.value)
+            ]
+        result: dict[Any, Any] = {}
+        merges: list[Any] = []
+        for key_node, value_node in node.value:
+            if key_node.__class__.__name__ != "ScalarNode":
+                raise DocumentError(key_node.start_mark.line + line_offset,
+                                    "complex mapping keys are not supported in Kubernetes manifests")
+            key = _scalar_value(key_node)
+            if str(getattr(key_node.tag, "value", key_node.tag)) == "tag:yaml.org,2002:merge":
+                merges.append(value_node)
+                continue
+            if not isinstance(key, str):
+                key = str(key_node.value)
+            if key in result:
+                raise DocumentError(key_node.start_mark.line + line_offset, f"duplicate key {key!r}")
+            result[key] = _convert(value_node, (*path, key), line_offset, positions, limits, active, depth + 1)
+        for merge_node in merges:
+            sources = merge_node.value if merge_node.__class__.__name__ == "SequenceNode" else [merge_node]
+            for source in sources:
+                merged = _convert(source, (*path, "<<"), line_offset, positions, limits, active, depth + 1)
+                if not isinstance(merged, dict):
+                    raise DocumentError(source.start_mark.line + line_offset, "merge key '<<' needs a mapping")
+                for key, value in merged.items():
+                    result.setdefault(key, value)
+        return result
+    finally:
+        active.discard(id(node))
+
+
+def _yaml_error_line(exc: Exception, line_offset: int) -> int | None:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is None:
+        return None
+    return int(mark.line) + line_offset
+
+
+def _yaml_error_message(exc: Exception) -> str:
+    problem = getattr(exc, "problem", None)
+    context = getattr(exc, "context", None)
+    if problem:
+        message = f"{context}, {problem}" if context else str(problem)
+    else:
+        message = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    return "invalid YAML: " + " ".join(message.split())
+
+
+def compose_yaml(text: str, line_offset: int) -> tuple[Any, dict[NodePath, Position]]:
+    """Parse one YAML document's text into plain data and value positions.
+
+    ``line_offset`` is added to ruamel's 0-based lines to give 1-based stream lines.
+    Raises DocumentError.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        node = yaml.compose(text)
+    except YAMLError as exc:
+        raise DocumentError(_yaml_error_line(exc, line_offset), _yaml_error_message(exc)) from None
+    except RecursionError:
+        raise DocumentError(line_offset, f"nesting deeper than {MAX_DEPTH} levels") from None
+    positions: dict[NodePath, Position] = {}
+    if node is None:
+        return None, positions
+    try:
+        data = _convert(node, (), line_offset, positions, _Limits(), set(), 0)
+    except RecursionError:
+        raise DocumentError(line_offset, f"nesting deeper than {MAX_DEPTH} levels") from None
+    return data, positions
+
+
+def parse_yaml_stream(text: str, path: str, source: str) -> Iterator[Document | ScanError]:
+    """Every document of a YAML stream, in order; a broken one becomes a ScanError."""
+    for raw in split_documents(text):
+        try:
+            data, positions = compose_yaml(raw.text, raw.first_line)
+        except DocumentError as exc:
+            yield ScanError(path, exc.line, f"document {raw.index}: {exc.message}")
+            continue
+        yield Document(
+            path=path,
+            index=raw.index,
+            line=raw.start_line,
+            data=data,
+            positions=positions,
+            source=SOURCE_HELM_TEMPLATE if raw.template else source,
+            template=raw.template,
+        )
+
+
+def parse_json_document(text: str, path: str, source: str) -> Document | ScanError:
+    """A JSON file as one document, with the positions of its values."""
+    try:
+        data, positions = JsonPositionParser(text).parse()
+    except DocumentError as exc:
+        return ScanError(path, exc.line, f"invalid JSON: {exc.message}")
+    return Document(path=path, index=0, line=1, data=data, positions=positions, source=source)
+
+
+def looks_like_json(text: str) -> bool:
+    stripped = text.lstrip()
+    return stripped.startswith(("{", "["))
+
+
+def parse_text(text: str, path: str, source: str, *, json_file: bool) -> Iterator[Document | ScanError]:
+    """Documents of a file or stream: JSON files as JSON, everything else as YAML."""
+    if json_file or looks_like_json(text):
+        result = parse_json_document(text, path, source)
+        if isinstance(result, Document) or json_file:
+            yield result
+            return
+        # Not JSON after all (e.g. a YAML flow mapping followed by more documents).
+    yield from parse_yaml_stream(text, path, source)
+
+
+_JSON_WS = re.compile(r"[ \t\n\r]*")
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_JSON_STRING_CHUNK = re.compile(r'[^"\\\x00-\x1f]*')
+
+
+class JsonPositionParser:
+    """A strict JSON parser that also records the 1-based line/column of every value.
+
+    The standard library's parser does not expose positions; findings must point at the
+    apiVersion value, so this one does. Strings are decoded by json's own scanner.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.positions: dict[NodePath, Position] = {}
+        self._line_starts = [0]
+        for match in re.finditer("\n", text):
+            self._line_starts.append(match.end())
+        self._nodes = 0
+
+    def _position(self, offset: int) -> Position:
+        import bisect
+
+        line = bisect.bisect_right(self._line_starts, offset)
+        return (line, offset - self._line_starts[line - 1] + 1)
+
+    def _fail(self, offset: int, message: str) -> DocumentError:
+        line, column = self._position(min(offset, len(self.text)))
+        return DocumentError(line, f"{message} (line {line}, column {column})")
+
+    def _skip(self, offset: int) -> int:
+        match = _JSON_WS.match(self.text, offset)
+        assert match is not None
+        return match.end()
+
+    def parse(self) -> tuple[Any, dict[NodePath, Position]]:
+        offset = self._skip(0)
+        if offset >= len(self.text):
+            raise self._fail(offset, "empty document")
+        value, offset = self._value(offset, (), 0)
+        offset = self._skip(offset)
+        if offset != len(self.text):
+            raise self._fail(offset, "extra data after the JSON value")
+        return value, self.positions
+
+    def _value(self, offset: int, path: NodePath, depth: int) -> tuple[Any, int]:
+        if depth > MAX_DEPTH:
+            raise self._fail(offset, f"nesting deeper than {MAX_DEPTH} levels")
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise self._fail(offset, f"more than {MAX_NODES} values")
+        self.positions[path] = self._position(offset)
+        text = self.text
+        char = text[offset : offset + 1]
+        if char == "{":
+            return self._object(offset + 1, path, depth)
+        if char == "[":
+            return self._array(offset + 1, path, depth)
+        if char == '"':
+            return self._string(offset)
+        for literal, value in (("true", True), ("false", False), ("null", None)):
+            if text.startswith(literal, offset):
+                return value, offset + len(literal)
+        match = _JSON_NUMBER.match(text, offset)
+        if match and match.end() > offset:
+            number = match.group(0)
+            return (float(number) if match.group(1) or match.group(2) else int(number)), match.end()
+        raise self._fail(offset, "expected a JSON value" if char else "unexpected end of input")
+
+    def _string(self, offset: int) -> tuple[str, int]:
+        try:
+            value, end = scanstring(self.text, offset + 1, True)
+        except JSONDecodeError as exc:
+            raise self._fail(exc.pos, exc.msg) from None
+        return value, end
+
+    def _object(self, offset: int, path: NodePath, depth: int) -> tuple[dict[str, Any], int]:
+        result: dict[str, Any] = {}
+        offset = self._skip(offset)
+        if self.text.startswith("}", offset):
+            return result, offset + 1
+        while True:
+            if not self.text.startswith('"', offset):
+                raise self._fail(offset, "expected a property name in double quotes")
+            key, offset = self._string(offset)
+            offset = self._skip(offset)
+            if not self.text.startswith(":", offset):
+                raise self._fail(offset, "expected ':'")
+            offset = self._skip(offset + 1)
+            if key in result:
+                raise self._fail(offset, f"duplicate key {key!r}")
+            result[key], offset = self._value(offset, (*path, key), depth + 1)
+            offset = self._skip(offset)
+            if self.text.startswith(",", offset):
+                offset = self._skip(offset + 1)
+                continue
+            if self.text.startswith("}", offset):
+                return result, offset + 1
+            raise self._fail(offset, "expected ',' or '}'")
+
+    def _array(self, offset: int, path: NodePath, depth: int) -> tuple[list[Any], int]:
+        result: list[Any] = []
+        offset = self._skip(offset)
+        if self.text.startswith("]", offset):
+            return result, offset + 1
+        while True:
+            value, offset = self._value(offset, (*path, len(result)), depth + 1)
+            result.append(value)
+            offset = self._skip(offset)
+            if self.text.startswith(",", offset):
+                offset = self._skip(offset + 1)
+                continue
+            if self.text.startswith("]", offset):
+                return result, offset + 1
+            raise self._fail(offset, "expected ',' or ']'")

@@ -1,0 +1,243 @@
+"""The API version table: the only place where facts about API versions live.
+
+The built-in table ships as ``data/api_versions.yaml`` (inside the package once installed).
+Users add rows for their own components (CRDs of cert-manager, Istio, ...) with extra table
+files of the same schema; an extra row may never silently replace a built-in one.
+
+The built-in file is validated against its JSON Schema by the test-suite, not at run time:
+importing jsonschema and validating on every invocation would be paid by every pre-commit run.
+Extra tables come from users, so they are validated with jsonschema when loaded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pluto_py.versions import KubeVersion, VersionError, parse_version
+
+BUILTIN_COMPONENT = "k8s"
+TABLE_FILE = "api_versions.yaml"
+SCHEMA_FILE = "api_versions.schema.json"
+
+
+class TableError(ValueError):
+    """A table file that cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiRow:
+    api_version: str
+    kind: str
+    deprecated_in: KubeVersion | None
+    removed_in: KubeVersion | None
+    replacement: str | None
+    replacement_available_in: KubeVersion | None
+    component: str
+    notes: str = ""
+    replacement_kind: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.api_version, self.kind)
+
+    @property
+    def group(self) -> str:
+        return self.api_version.rpartition("/")[0]
+
+    def status_at(self, target: KubeVersion) -> str | None:
+        """'removed', 'deprecated' or None, for a cluster (or component) at ``target``."""
+        if self.removed_in is not None and self.removed_in <= target:
+            return "removed"
+        if self.deprecated_in is not None and self.deprecated_in <= target:
+            return "deprecated"
+        return None
+
+
+@dataclass(frozen=True)
+class Table:
+    rows: tuple[ApiRow, ...]
+    covers: Mapping[str, KubeVersion]  # component -> newest release the data covers
+    data_version: str | None = None
+
+    def __post_init__(self) -> None:
+        index: dict[tuple[str, str], ApiRow] = {}
+        for row in self.rows:
+            index[row.key] = row
+        object.__setattr__(self, "_index", index)
+
+    def lookup(self, api_version: str, kind: str) -> ApiRow | None:
+        index: dict[tuple[str, str], ApiRow] = self._index  # type: ignore[attr-defined]
+        return index.get((api_version, kind))
+
+    def __contains__(self, key: object) -> bool:
+        index: dict[tuple[str, str], ApiRow] = self._index  # type: ignore[attr-defined]
+        return key in index
+
+    def __iter__(self) -> Iterator[ApiRow]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def newest(self) -> KubeVersion:
+        """Newest Kubernetes release the built-in data covers: the default target."""
+        return self.covers[BUILTIN_COMPONENT]
+
+    def components(self) -> list[str]:
+        return sorted({row.component for row in self.rows})
+
+    def merged_with(self, extra: Table, origin: str) -> Table:
+        """This table plus ``extra``'s rows; a row for a pair this table already has is an error."""
+        for row in extra.rows:
+            existing = self.lookup(row.api_version, row.kind)
+            if existing is not None:
+                raise TableError(
+                    f"{origin}: row {row.api_version} {row.kind} collides with a row the table already has "
+                    f"(component {existing.component}); extra tables add rows, they never override them"
+                )
+        covers = dict(self.covers)
+        for component, version in extra.covers.items():
+            covers.setdefault(component, version)
+        return Table(self.rows + extra.rows, covers, self.data_version)
+
+
+def _version_field(raw: Mapping[str, Any], field: str, where: str) -> KubeVersion | None:
+    value = raw.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TableError(f"{where}: {field} must be a quoted string like \"1.22\", got {value!r}")
+    try:
+        return parse_version(value)
+    except VersionError as exc:
+        raise TableError(f"{where}: {field}: {exc}") from None
+
+
+def table_from_data(data: Any, origin: str) -> Table:
+    """Build a Table from parsed table-file data; checks what the code relies on."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("apis"), list):
+        raise TableError(f"{origin}: not an API table (expected a mapping with an 'apis' list)")
+    if data.get("schema_version") != 1:
+        raise TableError(f"{origin}: unsupported schema_version {data.get('schema_version')!r} (expected 1)")
+    rows: list[ApiRow] = []
+    seen: set[tuple[str, str]] = set()
+    for position, raw in enumerate(data["apis"]):
+        where = f"{origin}: apis[{position}]"
+        if not isinstance(raw, Mapping):
+            raise TableError(f"{where}: a row must be a mapping")
+        api_version, kind, component = raw.get("api_version"), raw.get("kind"), raw.get("component")
+        if not all(isinstance(v, str) and v for v in (api_version, kind, component)):
+            raise TableError(f"{where}: api_version, kind and component are required strings")
+        assert isinstance(api_version, str) and isinstance(kind, str) and isinstance(component, str)
+        if (api_version, kind) in seen:
+            raise TableError(f"{where}: duplicate row for {api_version} {kind}")
+        seen.add((api_version, kind))
+        replacement = raw.get("replacement")
+        if replacement is not None and not isinstance(replacement, str):
+            raise TableError(f"{where}: replacement must be a string or null")
+        row = ApiRow(
+            api_version=api_version,
+            kind=kind,
+            deprecated_in=_version_field(raw, "deprecated_in", where),
+            removed_in=_version_field(raw, "removed_in", where),
+            replacement=replacement,
+            replacement_available_in=_version_field(raw, "replacement_available_in", where),
+            component=component,
+            notes=str(raw.get("notes") or "").strip(),
+            replacement_kind=raw.get("replacement_kind"),
+        )
+        if row.deprecated_in and row.removed_in and row.deprecated_in > row.removed_in:
+            raise TableError(f"{where}: deprecated_in {row.deprecated_in} is after removed_in {row.removed_in}")
+        rows.append(row)
+    covers: dict[str, KubeVersion] = {}
+    declared = _version_field(data, "covers", origin)
+    for row in rows:
+        newest = max((v for v in (row.deprecated_in, row.removed_in) if v is not None), default=None)
+        if newest is not None and (row.component not in covers or covers[row.component] < newest):
+            covers[row.component] = newest
+    if declared is not None:
+        for component in {row.component for row in rows} or {BUILTIN_COMPONENT}:
+            covers[component] = max(declared, covers.get(component, declared))
+    data_version = data.get("data_version")
+    return Table(tuple(rows), covers, str(data_version) if data_version is not None else None)
+
+
+def _load_yaml_text(text: str, origin: str) -> Any:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        return yaml.load(text)
+    except YAMLError as exc:
+        raise TableError(f"{origin}: not valid YAML: {' '.join(str(exc).split())}") from None
+
+
+def _builtin_dir() -> Path | None:
+    """The data directory: inside the installed package, or at the source tree's root."""
+    packaged = resources.files("pluto_py").joinpath("data")
+    if packaged.joinpath(TABLE_FILE).is_file():
+        return Path(str(packaged))
+    source_tree = Path(__file__).resolve().parent.parent / "data"
+    if (source_tree / TABLE_FILE).is_file():
+        return source_tree
+    return None
+
+
+def builtin_data_path(name: str) -> Path:
+    """Path of a shipped data file (the table, its schema, the served-API list, ...)."""
+    directory = _builtin_dir()
+    if directory is None or not (directory / name).is_file():
+        raise TableError(f"shipped data file {name} is missing: the installation is broken")
+    return directory / name
+
+
+@cache
+def load_builtin_table() -> Table:
+    path = builtin_data_path(TABLE_FILE)
+    return table_from_data(_load_yaml_text(path.read_text(encoding="utf-8"), str(path)), str(path))
+
+
+def load_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(builtin_data_path(SCHEMA_FILE).read_text(encoding="utf-8"))
+    return schema
+
+
+def validate_table_data(data: Any, origin: str) -> None:
+    """Validate parsed table data against the JSON Schema; raise TableError naming the bad field."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(load_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise TableError(f"{origin}: {where}: {first.message}{more}")
+
+
+def load_extra_table(path: Path) -> Table:
+    """Load and validate a user's extra table file."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise TableError(f"{path}: cannot read extra table: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise TableError(f"{path}: extra table is not UTF-8 text") from None
+    data = _load_yaml_text(text, str(path))
+    validate_table_data(data, str(path))
+    return table_from_data(data, str(path))
+
+
+def load_table(extra_tables: Iterable[Path] = ()) -> Table:
+    table = load_builtin_table()
+    for extra in extra_tables:
+        table = table.merged_with(load_extra_table(extra), str(extra))
+    return table
