@@ -30,8 +30,8 @@ from pluto_py.model import (
 MAX_NODES = 1_000_000  # values produced by one document, aliases expanded
 MAX_DEPTH = 256  # nesting of mappings/sequences
 
-_DOC_START = re.compile(r"---(?:[ \t]|$)")
-_DOC_END = re.compile(r"\.\.\.(?:[ \t]|$)")
+_DOC_START = re.compile(r"---(?=[ \t\r\n]|$)")
+_DOC_END = re.compile(r"\.\.\.(?=[ \t\r\n]|$)")
 _HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
 _BLANK_OR_COMMENT = re.compile(r"^[ \t]*(?:#[^\r\n]*)?[\r\n]*$")
 # YAML line breaks are \r\n, \r and \n only (str.splitlines also splits on \f, \x1c, ...).
