@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -63,26 +64,57 @@ def scan(
         "for an add-on table. Repeatable. Default: newest release the table knows.")] = None,
     from_version: Annotated[str | None, typer.Option(
         "--from", help="The cluster's current version: says whether each replacement is already served.")] = None,
-    output: Annotated[str, typer.Option("--output", "-o", help="Report format: text or json.")] = "text",
-    fail_on: Annotated[str, typer.Option(
-        "--fail-on", help="Exit 1 on findings at or above: removed, deprecated or none.")] = "removed",
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="Report format: text, json, yaml, csv, markdown, sarif, junit or github. Default: "
+        "text (github when GITHUB_ACTIONS=true).")] = None,
+    fail_on: Annotated[str | None, typer.Option(
+        "--fail-on", help="Exit 1 on findings at or above: removed (default), deprecated or none.")] = None,
     extra_table: Annotated[list[Path] | None, typer.Option(
         "--extra-table", help="More table rows (e.g. your CRDs), same schema as the built-in table.")] = None,
+    helm_values: Annotated[list[str] | None, typer.Option(
+        "--values", "-f", help="Values file for the charts scanned, like helm -f (repeatable; later wins).")] = None,
+    helm_set: Annotated[list[str] | None, typer.Option(
+        "--set", help="Value for the charts scanned, like helm --set key=value (repeatable).")] = None,
+    annotation: Annotated[list[str] | None, typer.Option(
+        "--annotation", help="Annotation of live objects that holds their applied configuration, read besides "
+        "kubectl's last-applied-configuration (e.g. kapp.k14s.io/original). Repeatable.")] = None,
+    output_file: Annotated[str | None, typer.Option(
+        "--output-file", help="Write the report to this file (atomically); the summary still goes to the "
+        "terminal.")] = None,
+    config_file: Annotated[str | None, typer.Option(
+        "--config", help="Configuration file to use instead of the discovered .kdeprecate.yaml / "
+        "pyproject.toml.")] = None,
+    no_config: Annotated[bool, typer.Option("--no-config", help="Ignore configuration files.")] = False,
 ) -> None:
     """Report objects whose apiVersion is deprecated or removed at the target version."""
-    from pluto_py.report import ReportContext, fails, get_reporter
-    from pluto_py.scan import Targets, build_result, scan_stream
+    from pluto_py.config import ConfigError, map_chart_templates, resolve_scan_settings
+    from pluto_py.report import ReportContext, get_reporter, needs_objects, result_fails, write_atomically
+    from pluto_py.scan import ObjectCollector, ScanHook, Targets, build_result, scan_stream
     from pluto_py.sources import InputStats, SourceOptions, iter_documents
+    from pluto_py.sources.files import chart_root_of
+    from pluto_py.suppress import SuppressionIndex
     from pluto_py.table import TableError, load_table
 
+    try:  # flags > KDEPRECATE_* > .kdeprecate.yaml / [tool.kdeprecate] > defaults
+        settings = resolve_scan_settings(
+            paths=paths, target=target, from_version=from_version, output=output, output_file=output_file,
+            fail_on=fail_on, extra_table=[str(t) for t in extra_table or []], helm_values=helm_values,
+            helm_set=helm_set, annotations=annotation, config_file=config_file, no_config=no_config)
+    except ConfigError as exc:
+        fail_usage(str(exc))
+    fail_on = str(settings.fail_on.value)
     if fail_on not in FAIL_LEVELS:
-        fail_usage(f"--fail-on: must be one of {', '.join(FAIL_LEVELS)}, not {fail_on!r}")
+        fail_usage(f"{settings.fail_on.origin}: must be one of {', '.join(FAIL_LEVELS)}, not {fail_on!r}")
     try:
-        reporter = get_reporter(output)
+        reporter = get_reporter(str(settings.output.value))
     except ValueError as exc:
-        fail_usage(f"--output: {exc}")
-    k8s_target, component_targets = parse_targets(target)
-    from_parsed = parse_version_option("--from", from_version) if from_version else None
+        fail_usage(f"{settings.output.origin}: {exc}")
+    extra_table = [Path(t) for t in settings.extra_tables.value]
+    helm_values, helm_set = list(settings.helm_values.value), list(settings.helm_set.value)
+    annotation = list(settings.annotations.value)
+    from_version = settings.from_version.value
+    k8s_target, component_targets = parse_targets(list(settings.targets.value))
+    from_parsed = parse_version_option(settings.from_version.origin, from_version) if from_version else None
     try:
         table = load_table(extra_table or [])
     except TableError as exc:
@@ -93,22 +125,65 @@ def scan(
                    f"(known: {', '.join(table.components())})")
     targets = Targets(k8s_target or table.newest, component_targets)
 
+    from pluto_py.sources.cluster import DEFAULT_ANNOTATIONS, cluster_expander
+    from pluto_py.sources.helm import ChartRenderer, check_set_expression
+
+    for values_file in helm_values or []:
+        if not Path(values_file).is_file():
+            fail_usage(f"--values {values_file}: no such file")
+    for expression in helm_set or []:
+        try:
+            check_set_expression(expression)
+        except ValueError as exc:
+            fail_usage(str(exc))
+    try:
+        charts = ChartRenderer()
+    except ValueError as exc:
+        fail_usage(str(exc))
+    annotations = tuple(dict.fromkeys([*DEFAULT_ANNOTATIONS, *(annotation or [])]))
+    expander = cluster_expander(annotations)
     stats = InputStats()
-    options = SourceOptions(target=str(targets.k8s))
-    documents = iter_documents(paths or ["."], options, stats)
-    findings, errors = scan_stream(documents, table, targets, from_version=from_parsed)
-    result = build_result(findings, errors, stats.files, stats.documents, targets)
+    options = SourceOptions(target=str(targets.k8s), helm_values=tuple(helm_values or ()),
+                            helm_set=tuple(helm_set or ()), annotations=annotations)
+    suppressions = SuppressionIndex()
+    options = replace(options, text_observer=suppressions.observe,
+                      path_filter=settings.path_filter if settings.path_filter else None)
+    # pre-commit passes chart templates one by one: they are Go templates, scanned via their chart.
+    scan_paths, notices = map_chart_templates(list(settings.paths.value) or ["."], chart_root_of)
+    from pluto_py.crd_versions import CrdVersionTracker
+
+    collector = ObjectCollector()
+    hooks: list[ScanHook] = [CrdVersionTracker(targets), *([collector] if needs_objects(reporter) else [])]
+    documents = expander.prepare(iter_documents(scan_paths, options, stats, chart_handler=charts))
+    findings, errors = scan_stream(documents, table, targets, from_version=from_parsed, expanders=[expander],
+                                   hooks=hooks)
+    for warning in charts.warnings:
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+    findings, suppression_notices = suppressions.apply(findings)
+    result = build_result(findings, errors, stats.files, stats.documents, targets, objects=collector.objects,
+                          notices=[*notices, *suppression_notices])
 
     for error in result.errors:
         where = error.path if error.line is None else f"{error.path}:{error.line}"
         error_line(f"{where}: {error.message}")
-    context = ReportContext(tool_version=__version__, fail_on=fail_on, color=use_color(sys.stdout))
-    sys.stdout.write(reporter.render(result, context))
+    report_file = settings.output_file.value
+    context = ReportContext(tool_version=__version__, fail_on=fail_on,
+                            color=use_color(sys.stdout) and not report_file)
+    report = reporter.render(result, context)
+    if report_file:
+        try:
+            write_atomically(str(report_file), report)
+        except OSError as exc:
+            fail_usage(f"{settings.output_file.origin} {report_file}: cannot write: {exc.strerror or exc}")
+        in_actions = os.environ.get("GITHUB_ACTIONS", "").lower() == "true"
+        terminal = get_reporter("github" if in_actions else "text")  # annotations in Actions, text elsewhere
+        sys.stdout.write(terminal.render(result, replace(context, color=use_color(sys.stdout))))
+    else:
+        sys.stdout.write(report)
     sys.stdout.flush()
     if result.errors:
         raise typer.Exit(EXIT_ERROR)
-    failing = any(fails(f.status, fail_on) for f in result.findings if not f.suppressed)
-    raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if result_fails(result, fail_on) else EXIT_OK)
 
 
 @app.command("list-versions")
@@ -130,6 +205,9 @@ def list_versions(
 
 
 # Further subcommands register here, each from its own module.
+from pluto_py import cli_skew  # noqa: E402
+
+app.command("skew")(cli_skew.skew)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -68,6 +68,8 @@ class Table:
     def __post_init__(self) -> None:
         index: dict[tuple[str, str], ApiRow] = {}
         for row in self.rows:
+            if row.key in index:
+                raise TableError(f"duplicate row for {row.api_version} {row.kind}")
             index[row.key] = row
         object.__setattr__(self, "_index", index)
 
@@ -142,6 +144,9 @@ def table_from_data(data: Any, origin: str) -> Table:
         replacement = raw.get("replacement")
         if replacement is not None and not isinstance(replacement, str):
             raise TableError(f"{where}: replacement must be a string or null")
+        replacement_kind = raw.get("replacement_kind")
+        if replacement_kind is not None and not isinstance(replacement_kind, str):
+            raise TableError(f"{where}: replacement_kind must be a string")
         row = ApiRow(
             api_version=api_version,
             kind=kind,
@@ -151,20 +156,26 @@ def table_from_data(data: Any, origin: str) -> Table:
             replacement_available_in=_version_field(raw, "replacement_available_in", where),
             component=component,
             notes=str(raw.get("notes") or "").strip(),
-            replacement_kind=raw.get("replacement_kind"),
+            replacement_kind=replacement_kind,
         )
+        if (row.replacement is None) != (row.replacement_available_in is None):
+            raise TableError(f"{where}: replacement and replacement_available_in go together (both set or both null)")
         if row.deprecated_in and row.removed_in and row.deprecated_in > row.removed_in:
             raise TableError(f"{where}: deprecated_in {row.deprecated_in} is after removed_in {row.removed_in}")
         rows.append(row)
+    # A declared `covers` is what the data was reviewed up to (rows may announce later, planned
+    # removals); without one, the newest release any row mentions stands in for it.
     covers: dict[str, KubeVersion] = {}
     declared = _version_field(data, "covers", origin)
     for row in rows:
+        if declared is not None:
+            covers[row.component] = declared
+            continue
         newest = max((v for v in (row.deprecated_in, row.removed_in) if v is not None), default=None)
         if newest is not None and (row.component not in covers or covers[row.component] < newest):
             covers[row.component] = newest
-    if declared is not None:
-        for component in {row.component for row in rows} or {BUILTIN_COMPONENT}:
-            covers[component] = max(declared, covers.get(component, declared))
+    if declared is not None and not rows:
+        covers[BUILTIN_COMPONENT] = declared
     data_version = data.get("data_version")
     return Table(tuple(rows), covers, str(data_version) if data_version is not None else None)
 

@@ -38,6 +38,11 @@ class SourceOptions:
     helm_set: tuple[str, ...] = ()
     annotations: tuple[str, ...] = ("kubectl.kubernetes.io/last-applied-configuration",)
     extra: dict[str, str] = field(default_factory=dict)
+    # Called with (display path, text) of every file or stdin read: suppression comments are read
+    # from it (pluto_py.suppress), at the cost of one substring test per file.
+    text_observer: Callable[[str, str], None] | None = None
+    # Inputs whose display path this rejects are skipped (config include/exclude globs).
+    path_filter: Callable[[str], bool] | None = None
 
 
 # A handler renders a chart directory into Documents (provided by the helm source).
@@ -48,7 +53,8 @@ def _no_chart_support(chart: ChartInput, options: SourceOptions) -> Iterator[Doc
     yield ScanError(chart.display, None, "Helm chart rendering is not available in this build")
 
 
-def documents_of_input(item: FileInput | StdinInput) -> Iterator[Document | ScanError]:
+def documents_of_input(item: FileInput | StdinInput,
+                       options: SourceOptions | None = None) -> Iterator[Document | ScanError]:
     """Read, decode and parse one file (or stdin) into its documents."""
     display = item.display
     try:
@@ -64,6 +70,8 @@ def documents_of_input(item: FileInput | StdinInput) -> Iterator[Document | Scan
     except InputDecodeError as exc:
         yield ScanError(display, None, str(exc))
         return
+    if options is not None and options.text_observer is not None:
+        options.text_observer(display, text)
     source = SOURCE_STDIN if isinstance(item, StdinInput) else SOURCE_FILE
     json_file = isinstance(item, FileInput) and item.path.name.lower().endswith(".json")
     yield from parse_text(text, display, source, json_file=json_file)
@@ -78,8 +86,11 @@ def iter_documents(paths: Sequence[str], options: SourceOptions, stats: InputSta
         if isinstance(item, ScanError):
             yield item
             continue
+        if (options.path_filter is not None and not isinstance(item, StdinInput)
+                and not options.path_filter(item.display)):
+            continue
         stats.files += 1
-        produced = handler(item, options) if isinstance(item, ChartInput) else documents_of_input(item)
+        produced = handler(item, options) if isinstance(item, ChartInput) else documents_of_input(item, options)
         for document in produced:
             if isinstance(document, Document):
                 stats.documents += 1
