@@ -85,6 +85,9 @@ def scan(
         "--config", help="Configuration file to use instead of the discovered .kdeprecate.yaml / "
         "pyproject.toml.")] = None,
     no_config: Annotated[bool, typer.Option("--no-config", help="Ignore configuration files.")] = False,
+    shard: Annotated[str | None, typer.Option(
+        "--shard", help="Scan only part I of N of the files (e.g. 2/8), a partition that is the same on every "
+        "machine; merge the JSON reports with merge-reports.")] = None,
 ) -> None:
     """Report objects whose apiVersion is deprecated or removed at the target version."""
     from pluto_py.config import ConfigError, map_chart_templates, resolve_scan_settings
@@ -93,7 +96,7 @@ def scan(
     from pluto_py.sources import InputStats, SourceOptions, iter_documents
     from pluto_py.sources.files import chart_root_of
     from pluto_py.suppress import SuppressionIndex
-    from pluto_py.table import TableError, load_table
+    from pluto_py.table import TableError, addon_components, load_table
 
     try:  # flags > KDEPRECATE_* > .kdeprecate.yaml / [tool.kdeprecate] > defaults
         settings = resolve_scan_settings(
@@ -115,14 +118,14 @@ def scan(
     from_version = settings.from_version.value
     k8s_target, component_targets = parse_targets(list(settings.targets.value))
     from_parsed = parse_version_option(settings.from_version.origin, from_version) if from_version else None
-    try:
-        table = load_table(extra_table or [])
+    try:  # shipped add-on tables (data/addons) are loaded for the components given a target
+        table = load_table(extra_table or [], addons=component_targets)
     except TableError as exc:
         fail_usage(str(exc))
     unknown = sorted(set(component_targets) - set(table.components()))
     if unknown:
         fail_usage(f"--target: no table rows for component(s) {', '.join(unknown)} "
-                   f"(known: {', '.join(table.components())})")
+                   f"(known: {', '.join(sorted({*table.components(), *addon_components()}))})")
     targets = Targets(k8s_target or table.newest, component_targets)
 
     from pluto_py.sources.cluster import DEFAULT_ANNOTATIONS, cluster_expander
@@ -150,6 +153,16 @@ def scan(
                       path_filter=settings.path_filter if settings.path_filter else None)
     # pre-commit passes chart templates one by one: they are Go templates, scanned via their chart.
     scan_paths, notices = map_chart_templates(list(settings.paths.value) or ["."], chart_root_of)
+    from pluto_py.sources.prescan import PrescanPolicy
+    from pluto_py.sources.shard import ShardError, parse_shard, shard_filter
+
+    if shard is not None:
+        try:
+            options = replace(options, path_filter=shard_filter(parse_shard(shard), scan_paths, options.path_filter))
+        except ShardError as exc:
+            fail_usage(str(exc))
+    if not needs_objects(reporter):  # a report of every object needs every document parsed
+        options = replace(options, prescan=PrescanPolicy.for_table(table.rows, annotations))
     from pluto_py.crd_versions import CrdVersionTracker
 
     collector = ObjectCollector()
@@ -208,10 +221,19 @@ def list_versions(
 from pluto_py import cli_skew  # noqa: E402
 
 app.command("skew")(cli_skew.skew)
+from pluto_py import cli_fix  # noqa: E402
+
+app.command("fix")(cli_fix.fix)
+from pluto_py import cli_merge  # noqa: E402
+
+app.command("merge-reports")(cli_merge.merge_reports)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: never a traceback for bad input or bad flags."""
+    from pluto_py import _typer_fast
+
+    _typer_fast.install()  # plain str/Path options without importing pydantic (start-up time)
     try:
         app(args=argv, prog_name=PROG, standalone_mode=True)
     except UsageError as exc:

@@ -1,0 +1,138 @@
+"""`kdeprecate fix`: rewrite removed (or deprecated) APIs to their replacement, changing nothing else.
+
+Only argument parsing and presentation live here; the engine is imported inside the command so that
+other subcommands start fast.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from pluto_py.cli_common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, error_line, fail_usage, parse_version_option
+
+if TYPE_CHECKING:
+    from pluto_py.fix import FixResult, ObjectFix
+
+
+def fix(
+    paths: Annotated[list[str] | None, typer.Argument(
+        help="Files or directories (recursive) to fix; '-' reads stdin and writes the fixed stream to stdout. "
+             "Default: '.'")] = None,
+    target: Annotated[str | None, typer.Option(
+        "--target", "-t", help="Kubernetes version the manifests must be valid for (1.25, v1.25, 1.25.3).")] = None,
+    from_version: Annotated[str | None, typer.Option(
+        "--from", help="The cluster's current version: only use replacements it already serves, so the fixed "
+                       "manifests apply before and after the upgrade.")] = None,
+    include_deprecated: Annotated[bool, typer.Option(
+        "--include-deprecated", help="Also migrate objects that are only deprecated at the target.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff; write nothing.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; only set the exit code.")] = False,
+    pin_defaults: Annotated[bool, typer.Option(
+        "--pin-defaults", help="Where the new version changed a default the object relies on, write the old "
+                               "default explicitly (workloads).")] = False,
+) -> None:
+    """Rewrite objects whose apiVersion is removed at the target to their replacement, in place.
+
+    Exit 0: nothing to fix; 1: files changed (or would, with --diff/--check) or objects need a human;
+    2: some input could not be read, parsed or written.
+    """
+    from pluto_py.fix import FAILED, MIGRATED, FixOptions, fix_paths
+    from pluto_py.table import TableError, load_table
+
+    if target is None:
+        fail_usage("--target is required: fix rewrites manifests for a given Kubernetes release")
+    target_version = parse_version_option("--target", target)
+    from_parsed = parse_version_option("--from", from_version) if from_version else None
+    if from_parsed is not None and from_parsed > target_version:
+        fail_usage(f"--from {from_parsed} is newer than --target {target_version}")
+    try:
+        table = load_table()
+    except TableError as exc:
+        fail_usage(str(exc))
+    options = FixOptions(target_version, from_parsed, include_deprecated, pin_defaults)
+    dry = diff or check
+    run = fix_paths(paths or ["."], table, options, write=not dry)
+
+    failed = bool(run.errors)
+    pending = False
+    for result in run.results:
+        for error in result.errors:
+            failed = True
+            error_line(f"{error.path}{'' if error.line is None else f':{error.line}'}: {error.message}")
+        if result.changed and result.rewritable:
+            pending = True
+            if result.path != "-":
+                print(f"{'Would fix' if dry else 'Fixing'} {result.path}", file=sys.stderr)
+        for obj in result.objects:
+            _report(obj)
+            if obj.outcome == FAILED:
+                failed = True
+            elif obj.outcome != MIGRATED:
+                pending = True
+        if result.path == "-" and result.rewritable:
+            _stdin_output(result, diff=diff, check=check)
+        elif diff and result.changed and result.rewritable:
+            sys.stdout.write(unified_diff(result))
+    for error in run.errors:
+        error_line(f"{error.path}{'' if error.line is None else f':{error.line}'}: {error.message}")
+    sys.stdout.flush()
+    raise typer.Exit(EXIT_ERROR if failed else EXIT_FINDINGS if pending else EXIT_OK)
+
+
+def _stdin_output(result: FixResult, *, diff: bool, check: bool) -> None:
+    if check:
+        return
+    if diff:
+        if result.changed:
+            sys.stdout.write(unified_diff(result))
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(result.fixed)
+
+
+def _report(obj: ObjectFix) -> None:
+    from pluto_py.fix import EMBEDDED, FAILED, MIGRATED, NEEDS_HUMAN, TEMPLATE
+
+    where = f"{obj.path}:{obj.line}: {obj.object_ref}"
+    if obj.outcome == MIGRATED:
+        print(f"{where}: {obj.api_version} → {obj.new_api_version}", file=sys.stderr)
+        for change in obj.changes[1:]:
+            print(f"    changed: {change}", file=sys.stderr)
+        for note in obj.notes:
+            print(f"    note: {note}", file=sys.stderr)
+    elif obj.outcome in (TEMPLATE, EMBEDDED):
+        if obj.outcome == EMBEDDED:
+            what = "not rewritten"
+        elif obj.template and obj.template != obj.path:
+            what = f"rendered from {obj.template}, change that template"
+        else:
+            what = "chart template, not rewritten"
+        print(f"{where}: {what}: change {obj.api_version} → {obj.new_api_version}", file=sys.stderr)
+        for change in obj.changes[1:]:
+            print(f"    change: {change}", file=sys.stderr)
+        for item in (*obj.problems, *obj.notes):
+            print(f"    note: {item}", file=sys.stderr)
+    elif obj.outcome == NEEDS_HUMAN:
+        print(f"{where}: {obj.api_version}: left unchanged, needs a human:", file=sys.stderr)
+        for problem in obj.problems:
+            print(f"    - {problem}", file=sys.stderr)
+    elif obj.outcome == FAILED:
+        error_line(f"{where}: {'; '.join(obj.problems) or 'could not be fixed'}")
+
+
+def unified_diff(result: FixResult) -> str:
+    from pluto_py.sources.parse import decode_text
+
+    before = decode_text(result.original).splitlines(keepends=True)
+    after = decode_text(result.fixed).splitlines(keepends=True)
+    name = result.path.removeprefix("./")
+    lines = []
+    for line in difflib.unified_diff(before, after, fromfile=f"a/{name}", tofile=f"b/{name}"):
+        lines.append(line)
+        if not line.endswith(("\n", "\r")):
+            lines.append("\n\\ No newline at end of file\n")
+    return "".join(lines)

@@ -1,0 +1,219 @@
+"""Fix everything under some paths: files are rewritten (atomically), stdin is returned, chart
+templates and helm output are only reported."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pluto_py.fix.choose import choose
+from pluto_py.fix.engine import NEEDS_HUMAN, TEMPLATE, FileFixer, FixOptions, FixResult, ObjectFix, needs_fix
+from pluto_py.fix.migrations import find_migration
+from pluto_py.model import SOURCE_STDIN, ScanError
+from pluto_py.sources.files import (
+    MANIFEST_SUFFIXES,
+    ChartInput,
+    FileInput,
+    StdinInput,
+    chart_root_of,
+    collect_inputs,
+    read_input_bytes,
+)
+from pluto_py.sources.parse import InputDecodeError, decode_text
+from pluto_py.table import Table
+
+
+@dataclass
+class FixRun:
+    results: list[FixResult] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)  # inputs that could not be read at all
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path``'s content: a temporary file in the same directory, then a rename; mode kept."""
+    target = Path(os.path.realpath(path))
+    mode = stat.S_IMODE(target.stat().st_mode)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".kdeprecate", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def fix_paths(paths: Sequence[str], table: Table, options: FixOptions, *, write: bool) -> FixRun:
+    """Fix every input under ``paths``; with ``write``, changed files are replaced on disk."""
+    fixer = FileFixer(table, options)
+    run = FixRun()
+    for item in collect_inputs(paths or ["."]):
+        if isinstance(item, ScanError):
+            run.errors.append(item)
+        elif isinstance(item, ChartInput):
+            run.results.extend(_chart_results(fixer, item))
+        else:
+            result = _fix_input(fixer, item)
+            if result is None:
+                continue
+            run.results.append(result)
+            if write and result.rewritable and result.changed and isinstance(item, FileInput):
+                try:
+                    write_atomic(item.path, result.fixed)
+                except OSError as exc:
+                    run.errors.append(ScanError(item.display, None, f"cannot write: {exc.strerror or exc}"))
+    return run
+
+
+def _fix_input(fixer: FileFixer, item: FileInput | StdinInput) -> FixResult | None:
+    try:
+        raw = read_input_bytes(item)
+    except OSError as exc:
+        return FixResult(item.display, b"", b"", errors=(ScanError(item.display, None,
+                                                                   f"cannot read: {exc.strerror or exc}"),))
+    except ValueError as exc:
+        return FixResult(item.display, b"", b"", errors=(ScanError(item.display, None, str(exc)),))
+    if isinstance(item, StdinInput):
+        return fixer.fix_bytes(raw, item.display, source=SOURCE_STDIN)
+    if chart_root_of(item.path) is not None:
+        return template_result(fixer, raw, item.display)
+    return fixer.fix_bytes(raw, item.display, json_file=item.path.name.lower().endswith(".json"))
+
+
+def _chart_files(root: Path) -> Iterator[Path]:
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories.sort()
+        for name in sorted(files):
+            if name.lower().endswith(MANIFEST_SUFFIXES) and name not in ("Chart.yaml", "Chart.lock") \
+                    and not name.startswith("values"):
+                yield Path(directory) / name
+
+
+def _chart_results(fixer: FileFixer, chart: ChartInput) -> Iterator[FixResult]:
+    for path in _chart_files(chart.path):
+        display = os.path.join(chart.display, os.path.relpath(path, chart.path))
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            yield FixResult(display, b"", b"", errors=(ScanError(display, None, f"cannot read: {exc.strerror}"),))
+            continue
+        result = template_result(fixer, raw, display)
+        if result.objects or result.errors:
+            yield result
+
+
+# ---------------------------------------------------------------- chart templates
+
+_API_LINE = re.compile(r"^(?P<indent>[ \t]*)apiVersion:[ \t]*[\"']?(?P<value>[A-Za-z0-9./-]+)[\"']?[ \t]*(?:#.*)?$")
+_KIND_LINE = re.compile(r"^(?P<indent>[ \t]*)kind:[ \t]*[\"']?(?P<value>[A-Za-z0-9]+)[\"']?[ \t]*(?:#.*)?$")
+_SEPARATOR = re.compile(r"^---(?:[ \t]|$)")
+
+
+def template_result(fixer: FileFixer, raw: bytes, display: str) -> FixResult:
+    """A chart file: never rewritten; each object to migrate is reported with what to change.
+
+    A file without template directives is parsed and migrated in memory (the report lists the exact
+    field changes); a Go template is read line by line for its apiVersion/kind pairs.
+    """
+    try:
+        text = decode_text(raw)
+    except InputDecodeError as exc:
+        return FixResult(display, raw, raw, errors=(ScanError(display, None, str(exc)),), rewritable=False)
+    plain = text if "{{" not in text else neutralize_template(text)
+    if plain is not None:
+        _new_text, objects, errors = fixer.fix_text(plain, display, json_file=display.lower().endswith(".json"))
+        if not errors or "{{" not in text:
+            return FixResult(display, raw, raw, tuple(_as_template(o) for o in objects), tuple(errors),
+                             rewritable=False)
+    return FixResult(display, raw, raw, tuple(_template_objects(fixer, text, display)), rewritable=False)
+
+
+_ACTION_LINE = re.compile(r"^[ \t]*\{\{.*\}\}[ \t]*$")
+_ACTION = re.compile(r"\{\{.*?\}\}")
+
+
+def neutralize_template(text: str) -> str | None:
+    """A Go template made parseable YAML with the same line numbers: lines holding only actions become
+    blank, inline actions a placeholder. None when that cannot be done (actions spanning lines)."""
+    lines = text.splitlines(keepends=True)
+    out = []
+    for line in lines:
+        body = line.rstrip("\r\n")
+        ending = line[len(body):]
+        if _ACTION_LINE.match(body) and body.count("{{") == 1:
+            out.append(ending)
+            continue
+        replaced = _ACTION.sub("TEMPLATED", body)
+        if "{{" in replaced or "}}" in replaced:
+            return None
+        out.append(replaced + ending)
+    return "".join(out)
+
+
+def _as_template(report: ObjectFix) -> ObjectFix:
+    name = None if report.name is None or "TEMPLATED" in report.name else report.name
+    namespace = None if report.namespace is None or "TEMPLATED" in report.namespace else report.namespace
+    outcome = TEMPLATE if report.new_api_version else NEEDS_HUMAN
+    return ObjectFix(report.path, report.line, report.document, report.kind, name, namespace,
+                     report.api_version, report.new_api_version, outcome, report.changes, report.notes,
+                     report.problems, report.template or report.path)
+
+
+def _template_objects(fixer: FileFixer, text: str, display: str) -> Iterator[ObjectFix]:
+    lines = text.splitlines()
+    document = 0
+    start = 0
+    for number in range(len(lines) + 1):
+        if number == len(lines) or _SEPARATOR.match(lines[number]):
+            yield from _template_chunk(fixer, lines, start, number, document, display)
+            if number < len(lines) and number > 0:
+                document += 1
+            start = number + 1
+
+
+def _template_chunk(fixer: FileFixer, lines: list[str], start: int, end: int, document: int,
+                    display: str) -> Iterator[ObjectFix]:
+    apis = [(i, m) for i in range(start, end) if (m := _API_LINE.match(lines[i]))]
+    kinds = [(i, m) for i in range(start, end) if (m := _KIND_LINE.match(lines[i]))]
+    for index, api in apis:
+        same_indent = [k for k in kinds if k[1]["indent"] == api["indent"]]
+        if not same_indent:
+            continue
+        kind = same_indent[0][1]["value"]
+        row = fixer.table.lookup(api["value"], kind)
+        if row is None or row.component != "k8s" or not needs_fix(row, fixer.options):
+            continue
+        migration = find_migration(row.api_version, row.kind, fixer.migrations)
+        problems: list[str] = []
+        changes: list[str] = []
+        notes: list[str] = []
+        new_api: str | None = None
+        if row.replacement is None or migration is None:
+            problems.append(row.notes or f"{row.api_version} {row.kind} has no replacement")
+        else:
+            choice = choose(row, migration.targets(row.api_version, row.kind), fixer.table,
+                            fixer.options.target, fixer.options.from_version, fixer.served)
+            new_api = choice.api_version
+            if new_api is None:
+                problems.append(choice.reason)
+            else:
+                changes.append(f"apiVersion {row.api_version} → {new_api}")
+                changes.append(f"{migration.family}: {migration.changes}")
+        context = "\n".join(lines[max(start, index - 6) : index])
+        if "Capabilities" in context and "else" in context:
+            notes.append("this apiVersion is the fallback branch of a .Capabilities check, used only by clusters "
+                         f"that do not serve the new API; delete the branch once every cluster serves "
+                         f"{row.replacement or 'its replacement'}")
+        yield ObjectFix(display, index + 1, document, kind, None, None, row.api_version, new_api,
+                        TEMPLATE if new_api else NEEDS_HUMAN, tuple(changes), tuple(notes), tuple(problems),
+                        template=display)
