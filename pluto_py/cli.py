@@ -210,7 +210,7 @@ def list_versions(
     from pluto_py.table import TableError, load_table
 
     try:
-        table = load_table(extra_table or [])
+        table = load_table(extra_table or [], addons=True)  # shipped add-on tables too (data/addons)
         text = render_listing(table, output)
     except (TableError, ValueError) as exc:
         fail_usage(str(exc))

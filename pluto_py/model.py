@@ -105,6 +105,54 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class ScannedObject:
+    """One object the scan looked at, finding or not (JUnit reports a test case per object)."""
+
+    path: str
+    line: int  # of its apiVersion value
+    column: int
+    document: int
+    api_version: str
+    kind: str
+    name: str | None
+    namespace: str | None
+    source: str = SOURCE_FILE
+    template: str | None = None
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """Identity of the object; ``object_key(finding)`` gives the same for its findings."""
+        return (self.path, self.document, self.template or "", self.line, self.column, self.api_version, self.kind,
+                self.name or "", self.namespace or "")
+
+
+def object_key(finding: Finding) -> tuple[object, ...]:
+    """The ``ScannedObject.key`` of the object a finding is about."""
+    return (finding.path, finding.document, finding.template or "", finding.line, finding.column,
+            finding.api_version, finding.kind, finding.name or "", finding.namespace or "")
+
+
+NOTICE_WARNING = "warning"  # a problem with the user's own setup (e.g. a stale suppression)
+NOTICE_INFO = "info"  # something the user should know (e.g. a chart template that was skipped)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Not an API finding: a remark about the scan itself, with a stable code (like a linter rule)."""
+
+    path: str
+    line: int | None
+    code: str  # e.g. "unused-suppression", "chart-template-skipped"
+    message: str
+    level: str = NOTICE_WARNING
+    column: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "column": self.column, "code": self.code,
+                "level": self.level, "message": self.message}
+
+
+@dataclass(frozen=True)
 class ScanSummary:
     files: int
     documents: int
@@ -124,6 +172,9 @@ class ScanResult:
     files: int
     documents: int
     targets: Mapping[str, str]
+    # Every object scanned, when a reporter asked for them (JUnit); empty otherwise.
+    objects: tuple[ScannedObject, ...] = ()
+    notices: tuple[Notice, ...] = ()
 
     @property
     def summary(self) -> ScanSummary:

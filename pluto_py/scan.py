@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from pluto_py.model import (
     SOURCE_FILE,
@@ -13,7 +13,9 @@ from pluto_py.model import (
     Document,
     Finding,
     NodePath,
+    Notice,
     ScanError,
+    ScannedObject,
     ScanResult,
 )
 from pluto_py.table import BUILTIN_COMPONENT, ApiRow, Table
@@ -150,9 +152,40 @@ def expand(document: Document, expanders: Sequence[DocumentExpander]) -> Iterabl
     return (document,)
 
 
+class ScanHook(Protocol):
+    """Sees every object the scan judges (with its table row, or None) and may add findings.
+
+    Used for what the table alone cannot tell: CRD versions declared deprecated in scanned CRD
+    manifests, the list of scanned objects for JUnit. ``finish`` runs once the stream is done.
+    """
+
+    def on_resource(self, resource: Resource, row: ApiRow | None) -> Iterable[Finding]: ...
+
+    def finish(self) -> Iterable[Finding]: ...
+
+
+class ObjectCollector:
+    """A ScanHook that records every object scanned (for reports with one entry per object)."""
+
+    def __init__(self) -> None:
+        self.objects: list[ScannedObject] = []
+
+    def on_resource(self, resource: Resource, row: ApiRow | None) -> Iterable[Finding]:
+        line, column = resource.document.position((*resource.path, "apiVersion"))
+        document = resource.document
+        self.objects.append(ScannedObject(document.path, line, column, document.index, resource.api_version,
+                                          resource.kind, resource.metadata("name"), resource.metadata("namespace"),
+                                          document.source, document.template))
+        return ()
+
+    def finish(self) -> Iterable[Finding]:
+        return ()
+
+
 def scan_stream(items: Iterable[Document | ScanError], table: Table, targets: Targets, *,
                 from_version: KubeVersion | None = None,
-                expanders: Sequence[DocumentExpander] = ()) -> tuple[list[Finding], list[ScanError]]:
+                expanders: Sequence[DocumentExpander] = (),
+                hooks: Sequence[ScanHook] = ()) -> tuple[list[Finding], list[ScanError]]:
     findings: list[Finding] = []
     errors: list[ScanError] = []
     for item in items:
@@ -164,12 +197,20 @@ def scan_stream(items: Iterable[Document | ScanError], table: Table, targets: Ta
                 errors.append(document)
             else:
                 findings.extend(scan_document(document, table, targets, from_version))
+                for resource in resources_of(document) if hooks else ():
+                    row = table.lookup(resource.api_version, resource.kind)
+                    for hook in hooks:
+                        findings.extend(hook.on_resource(resource, row))
+    for hook in hooks:
+        findings.extend(hook.finish())
     return findings, errors
 
 
 def build_result(findings: Iterable[Finding], errors: Iterable[ScanError], files: int, documents: int,
-                 targets: Targets) -> ScanResult:
-    return ScanResult(tuple(findings), tuple(errors), files, documents, targets.as_strings())
+                 targets: Targets, *, objects: Iterable[ScannedObject] = (),
+                 notices: Iterable[Notice] = ()) -> ScanResult:
+    return ScanResult(tuple(findings), tuple(errors), files, documents, targets.as_strings(),
+                      objects=tuple(objects), notices=tuple(notices))
 
 
 def is_helm_template(finding: Finding) -> bool:

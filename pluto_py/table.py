@@ -15,7 +15,6 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -193,12 +192,15 @@ def _load_yaml_text(text: str, origin: str) -> Any:
 
 def _builtin_dir() -> Path | None:
     """The data directory: inside the installed package, or at the source tree's root."""
+    here = Path(__file__).resolve().parent
+    for directory in (here / "data", here.parent / "data"):  # installed wheel, then source tree
+        if (directory / TABLE_FILE).is_file():
+            return directory
+    from importlib import resources  # e.g. a zipped installation
+
     packaged = resources.files("pluto_py").joinpath("data")
     if packaged.joinpath(TABLE_FILE).is_file():
         return Path(str(packaged))
-    source_tree = Path(__file__).resolve().parent.parent / "data"
-    if (source_tree / TABLE_FILE).is_file():
-        return source_tree
     return None
 
 
@@ -213,7 +215,20 @@ def builtin_data_path(name: str) -> Path:
 @cache
 def load_builtin_table() -> Table:
     path = builtin_data_path(TABLE_FILE)
-    return table_from_data(_load_yaml_text(path.read_text(encoding="utf-8"), str(path)), str(path))
+    return table_from_data(_load_builtin_yaml(path.read_text(encoding="utf-8"), str(path)), str(path))
+
+
+def _load_builtin_yaml(text: str, origin: str) -> Any:
+    """The shipped table's data, read by the fast block-YAML reader when it can (~30x faster than
+    ruamel's pure-Python loader; every scan starts with it). tests/test_fastpath_table.py checks
+    that it equals ruamel's load of the shipped file; anything the fast reader does not support
+    goes to ruamel."""
+    from pluto_py.sources.fastyaml import Unsupported, parse_block_yaml
+
+    try:
+        return parse_block_yaml(text, 1)[0]
+    except Unsupported:
+        return _load_yaml_text(text, origin)
 
 
 def load_schema() -> dict[str, Any]:
@@ -247,8 +262,40 @@ def load_extra_table(path: Path) -> Table:
     return table_from_data(data, str(path))
 
 
-def load_table(extra_tables: Iterable[Path] = ()) -> Table:
+ADDONS_DIR = "addons"  # shipped opt-in tables: data/addons/<component>.yaml
+
+
+def addon_components() -> list[str]:
+    """Components with a shipped add-on table (cert-manager, istio, ...), by file name."""
+    directory = _builtin_dir()
+    if directory is None or not (directory / ADDONS_DIR).is_dir():
+        return []
+    return sorted(path.stem for path in (directory / ADDONS_DIR).glob("*.yaml"))
+
+
+@cache
+def load_addon_table(component: str) -> Table:
+    """A shipped add-on table (validated by the test-suite, like the built-in one)."""
+    path = builtin_data_path(f"{ADDONS_DIR}/{component}.yaml")
+    return table_from_data(_load_yaml_text(path.read_text(encoding="utf-8"), str(path)), str(path))
+
+
+def load_table(extra_tables: Iterable[Path] = (), *, addons: Iterable[str] | bool = False) -> Table:
+    """The built-in table, shipped add-on tables (``addons``: all, none, or these components) and extras.
+
+    Add-on rows only matter for components given a target (``--target cert-manager=1.6``), so the
+    scan loads just those; ``list-versions`` shows them all. An extra table that has rows for an
+    add-on's component replaces that add-on table (the user's own data for the component); any
+    other collision is an error.
+    """
     table = load_builtin_table()
-    for extra in extra_tables:
-        table = table.merged_with(load_extra_table(extra), str(extra))
+    extras = [(load_extra_table(extra), str(extra)) for extra in extra_tables]
+    own = {component for extra, _ in extras for component in extra.components()}
+    wanted = addon_components() if addons is True else [] if addons is False else list(addons)
+    for component in wanted:
+        if component in own or component not in addon_components():
+            continue
+        table = table.merged_with(load_addon_table(component), f"add-on table {component}")
+    for extra, origin in extras:
+        table = table.merged_with(extra, origin)
     return table

@@ -18,6 +18,14 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "fixtures"
 
 
+def readme_section(heading: str) -> str:
+    """The README's `## heading` section (up to the next level-2 heading); tests keep it true."""
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"\n## {heading}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start + 1 : end if end != -1 else len(text)]
+
+
 @dataclass
 class CliResult:
     code: int

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pluto_py.table import load_builtin_table
-from tests.conftest import FIXTURES, REPO_ROOT, CliResult
+from tests.conftest import FIXTURES, CliResult, readme_section
 from tests.test_fix_helpers import findings, objects_of, removed_at, validate_strict
 
 Cli = Callable[..., CliResult]
@@ -112,7 +112,7 @@ def test_usage_errors(cli: Cli) -> None:
 
 
 def test_the_docs_example_runs_as_documented(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    doc = (REPO_ROOT / "docs" / "fix.md").read_text()
+    doc = readme_section("Fixing manifests: `kdeprecate fix`")
     command = re.search(r"```console\n\$ kdeprecate (fix [^\n]+)\n```", doc)
     yaml_blocks = re.findall(r"```yaml\n(.*?)```", doc, re.S)
     assert command and len(yaml_blocks) >= 2

@@ -1,7 +1,10 @@
 """The README stays true: its test command is what CI runs, and every kdeprecate command in it runs.
 
-Each command line in a ```sh block is run in a scratch copy of the repository (some commands
-rewrite files). A trailing `# exit N` comment states the exit code the command must give;
+Each command line in a ```sh block (and each `$ ` line of a ```console block) is run in a scratch
+copy of the repository (some commands rewrite files), where the user's own files that examples
+name — `manifests/` and `ingress.yaml` — are copies of the fixtures. Commands that need a live
+cluster or the helm binary (`kubectl ...`, `helm ...`) are shown with a runnable twin reading a
+fixture instead, and are not run. A trailing `# exit N` comment states the exit code the command must give;
 otherwise it must succeed or report findings (0 or 1), never a usage error or a traceback.
 """
 
@@ -25,9 +28,11 @@ INSTALL_PREFIX = re.compile(r"^python3 -m pip install [^&]+&&\s*")
 
 def shell_lines(markdown: str) -> list[str]:
     lines: list[str] = []
-    for block in re.findall(r"```(?:sh|shell|bash|console)\n(.*?)```", markdown, flags=re.DOTALL):
+    for language, block in re.findall(r"```(sh|shell|bash|console)\n(.*?)```", markdown, flags=re.DOTALL):
         pending = ""
         for raw in block.splitlines():
+            if language == "console" and not raw.startswith("$ "):
+                continue  # output shown after a prompt
             line = raw.rstrip()
             if line.endswith("\\"):
                 pending += line[:-1] + " "
@@ -40,7 +45,9 @@ def shell_lines(markdown: str) -> list[str]:
 
 
 def runnable(line: str) -> bool:
-    return "kdeprecate " in line or line.startswith(("python3 -m pluto_py", "python benchmarks", "pre-commit"))
+    if line.startswith(("kubectl ", "helm ")):
+        return False
+    return "kdeprecate " in line or line.startswith(("python3 -m pluto_py", "pre-commit"))
 
 
 def test_ci_runs_the_readme_test_command() -> None:
@@ -62,6 +69,8 @@ def scratch_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(REPO_ROOT, root, ignore=shutil.ignore_patterns(".git", ".venv", ".ci-venv", "*.egg-info",
                                                                      "__pycache__", ".mypy_cache", ".ruff_cache",
                                                                      ".pytest_cache", ".hypothesis", "dist", "build"))
+    shutil.copytree(root / "fixtures" / "shop", root / "manifests")
+    shutil.copy(root / "fixtures" / "shop" / "web.yaml", root / "ingress.yaml")
     return root
 
 

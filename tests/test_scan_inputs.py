@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 from pluto_py.model import Document, ScanError
 from pluto_py.scan import Targets, scan_stream
 from pluto_py.sources import InputStats, SourceOptions, iter_documents
@@ -103,7 +101,8 @@ def test_quoting_key_order_and_flow_style() -> None:
     text = (
         "metadata: {name: \"q\", namespace: 'ns'}\n'kind': \"Ingress\"\n\"apiVersion\": 'extensions/v1beta1'\n"
         "---\n{apiVersion: batch/v1beta1, kind: CronJob, metadata: {name: f}}\n"
-        "---\n{\"apiVersion\": \"policy/v1beta1\",\n \"kind\": \"PodSecurityPolicy\", \"metadata\": {\"name\": \"p\"}}\n"
+        "---\n{\"apiVersion\": \"policy/v1beta1\",\n"
+        " \"kind\": \"PodSecurityPolicy\", \"metadata\": {\"name\": \"p\"}}\n"
     )
     rows, errors = scan_text(text, "1.25")
     assert errors == []

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from pluto_py.cli import main
+from tests.conftest import readme_section
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs" / "skew.md"
 FIXTURES = ROOT / "fixtures" / "skew"
 
-# The commands of the README's "Version skew" section (docs/skew.md, README-READY part), with the exit
+# The commands of the README's "Version skew" section , with the exit
 # status each must give.
 README_COMMANDS: list[tuple[str, int]] = [
     ("kdeprecate skew --nodes fixtures/skew/kubeadm/nodes.json --version-info fixtures/skew/kubeadm/version.json", 0),
@@ -46,15 +46,13 @@ def run_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
     return code, json.loads(out)
 
 
-def readme_section() -> str:
-    text = DOCS.read_text(encoding="utf-8")
-    start = text.index("README-READY")
-    return text[start:text.index("<!-- END README-READY -->")]
+def skew_readme_section() -> str:
+    return readme_section("Version skew")
 
 
 def test_readme_section_lists_exactly_the_tested_commands() -> None:
     """Same commands, and the README's `# exit N` convention states the expected status where it is not 0."""
-    blocks = re.findall(r"```sh\n(.*?)```", readme_section(), re.S)
+    blocks = re.findall(r"```sh\n(.*?)```", skew_readme_section(), re.S)
     found: list[tuple[str, int]] = []
     for line in (line.strip() for block in blocks for line in block.splitlines() if line.strip()):
         command, _, comment = line.partition("  # exit ")
@@ -88,7 +86,7 @@ def test_readme_plan_excerpt_matches_the_real_output(capsys: pytest.CaptureFixtu
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("NO_COLOR", "1")
     _, out, _ = run(shlex.split(README_COMMANDS[3][0])[2:], capsys)
-    excerpt = re.search(r"```\n(Upgrade plan .*?)```", readme_section(), re.S)
+    excerpt = re.search(r"```\n(Upgrade plan .*?)```", skew_readme_section(), re.S)
     assert excerpt is not None
     real = out.splitlines()
     for line in excerpt.group(1).splitlines():

@@ -1,4 +1,4 @@
-"""docs/sources.md (pasted into the README): every example command runs and prints what it shows."""
+"""The README's Sources section: every example command runs and prints what it shows."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, readme_section
 
-DOC = REPO_ROOT / "docs" / "sources.md"
+SECTION = "Sources: Helm output, Helm charts, cluster dumps and Helm release records"
 _BLOCK = re.compile(r"^```console\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 
@@ -27,7 +27,7 @@ def _sdk_available() -> bool:
 def examples() -> list[tuple[str, str]]:
     """(command, expected output) of every `$ ...` line of the console blocks."""
     found: list[tuple[str, str]] = []
-    for block in _BLOCK.findall(DOC.read_text(encoding="utf-8")):
+    for block in _BLOCK.findall(readme_section(SECTION)):
         for chunk in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
             command, _, output = chunk.partition("\n")
             found.append((command, output))

@@ -1,6 +1,8 @@
 """Reporters: one module per format, registered in one map (name -> "module:Class").
 
-Modules are imported only when chosen, so the scan path pays for one reporter only.
+Modules are imported only when chosen, so the scan path pays for one reporter only. A reporter
+class may set ``needs_objects = True`` to receive every scanned object in ``ScanResult.objects``
+(the scan collects them only then).
 """
 
 from __future__ import annotations
@@ -9,12 +11,20 @@ import importlib
 from dataclasses import dataclass
 from typing import Protocol
 
-from pluto_py.model import ScanResult
+from pluto_py.model import NOTICE_WARNING, Notice, ScanResult
 
 REPORTERS: dict[str, str] = {
     "text": "pluto_py.report.text:TextReporter",
     "json": "pluto_py.report.json_report:JsonReporter",
+    "yaml": "pluto_py.report.yaml_report:YamlReporter",
+    "csv": "pluto_py.report.csv_report:CsvReporter",
+    "markdown": "pluto_py.report.markdown:MarkdownReporter",
+    "sarif": "pluto_py.report.sarif:SarifReporter",
+    "junit": "pluto_py.report.junit:JunitReporter",
+    "github": "pluto_py.report.github:GithubReporter",
 }
+
+FAIL_LEVELS = ("removed", "deprecated", "none")
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,11 @@ def get_reporter(name: str) -> Reporter:
     return reporter
 
 
+def needs_objects(reporter: Reporter) -> bool:
+    """Whether the reporter wants every scanned object (not only findings) in the result."""
+    return bool(getattr(reporter, "needs_objects", False))
+
+
 def fails(status: str, fail_on: str) -> bool:
     """Whether a finding of ``status`` is at or above the fail level."""
     if fail_on == "none":
@@ -50,3 +65,45 @@ def fails(status: str, fail_on: str) -> bool:
     if fail_on == "deprecated":
         return status in ("removed", "deprecated")
     return status == "removed"
+
+
+def notice_fails(notice: Notice, fail_on: str) -> bool:
+    """Warnings about the user's setup (a stale suppression) fail only the strictest gate."""
+    return notice.level == NOTICE_WARNING and fail_on == "deprecated"
+
+
+def result_fails(result: ScanResult, fail_on: str) -> bool:
+    """Whether the scan should exit 1: an unsuppressed finding, or a warning, at the fail level."""
+    return (any(fails(f.status, fail_on) for f in result.findings if not f.suppressed)
+            or any(notice_fails(n, fail_on) for n in result.notices))
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the whole new one, never a part.
+
+    A temporary file in the same directory is written, flushed to disk and renamed over ``path``.
+    Raises OSError (e.g. the directory does not exist).
+    """
+    import contextlib
+    import os
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(prefix=".kdeprecate-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        try:
+            mode = os.stat(path).st_mode & 0o777
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise

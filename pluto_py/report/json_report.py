@@ -1,4 +1,8 @@
-"""`-o json`: the machine contract of design.md, schema_version 1."""
+"""`-o json`: the machine contract of design.md, schema_version 1 (docs/report.schema.json).
+
+New keys may be added, existing keys keep their meaning: ``notices`` (unused or unreadable
+suppression comments, chart templates scanned through their chart) was added beside ``errors``.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ def report_dict(result: ScanResult, context: ReportContext) -> dict[str, Any]:
         "targets": dict(result.targets),
         "findings": [finding.to_dict() for finding in result.findings],
         "errors": [error.to_dict() for error in result.errors],
+        "notices": [notice.to_dict() for notice in result.notices],
         "summary": result.summary.to_dict(),
     }
 

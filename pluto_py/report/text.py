@@ -1,40 +1,15 @@
-"""Text for people: one line per finding with what to do, then a one-line summary."""
+"""Text for people: findings grouped by file (one ``path:line:col:`` line each, so editors and
+terminals can jump to them), notices beside them, then a one-line summary. Colour on a terminal."""
 
 from __future__ import annotations
 
-from pluto_py.model import STATUS_REMOVED, Finding, ScanResult
-from pluto_py.report import ReportContext
+from pluto_py.model import NOTICE_WARNING, STATUS_REMOVED, Finding, Notice, ScanResult
+from pluto_py.report import ReportContext, fails
+from pluto_py.report.common import advice, grouped, location, plural, targets_text
 
-_RED, _YELLOW, _DIM, _BOLD, _RESET = "\033[31m", "\033[33m", "\033[2m", "\033[1m", "\033[0m"
+__all__ = ["TextReporter", "advice", "location", "summary_line"]
 
-
-def advice(finding: Finding) -> str:
-    """'removed in 1.22; use networking.k8s.io/v1, available since 1.19'."""
-    if finding.status == STATUS_REMOVED:
-        head = f"removed in {finding.removed_in}"
-    else:
-        head = f"deprecated in {finding.deprecated_in}"
-        if finding.removed_in:
-            head += f", removed in {finding.removed_in}"
-    if finding.replacement is None:
-        return f"{head}; no replacement API" + (f" ({finding.notes})" if finding.notes else "")
-    use = f"use {finding.replacement}"
-    if finding.replacement_available_in:
-        use += f", available since {finding.replacement_available_in}"
-    if finding.replacement_available_at_from is False:
-        use += " (not yet served by the --from version)"
-    return f"{head}; {use}"
-
-
-def location(finding: Finding) -> str:
-    where = f"{finding.path}:{finding.line}:{finding.column}"
-    if finding.template:
-        where += f" [{finding.template}]"
-    return where
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+_RED, _YELLOW, _CYAN, _DIM, _BOLD, _RESET = "\033[31m", "\033[33m", "\033[36m", "\033[2m", "\033[1m", "\033[0m"
 
 
 def summary_line(result: ScanResult) -> str:
@@ -42,28 +17,50 @@ def summary_line(result: ScanResult) -> str:
     parts = [
         f"{summary.removed} removed",
         f"{summary.deprecated} deprecated",
-        _plural(summary.errors, "error"),
+        plural(summary.errors, "error"),
     ]
     if summary.suppressed:
         parts.append(f"{summary.suppressed} suppressed")
-    targets = ", ".join(f"{name} {version}" for name, version in result.targets.items())
-    return (f"{_plural(summary.files, 'file')}, {_plural(summary.documents, 'document')}: "
-            f"{', '.join(parts)} (target {targets})")
+    warnings = sum(n.level == NOTICE_WARNING for n in result.notices)
+    if warnings:
+        parts.append(plural(warnings, "warning"))
+    return (f"{plural(summary.files, 'file')}, {plural(summary.documents, 'document')}: "
+            f"{', '.join(parts)} (target {targets_text(result)})")
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"{code}{text}{_RESET}" if color else text
+
+
+def finding_line(finding: Finding, context: ReportContext) -> str:
+    colour = _RED if finding.status == STATUS_REMOVED or fails(finding.status, context.fail_on) else _YELLOW
+    status = _paint(finding.status, colour, context.color)
+    what = _paint(f"{finding.object_ref} {finding.api_version}", _BOLD, context.color)
+    where = _paint(location(finding), _DIM, context.color) if context.color else location(finding)
+    return f"{where}: {status}: {what}: {advice(finding)}"
+
+
+def notice_line(notice: Notice, context: ReportContext) -> str:
+    where = notice.path
+    if notice.line is not None:
+        where += f":{notice.line}"
+        if notice.column is not None:
+            where += f":{notice.column}"
+    level = "warning" if notice.level == NOTICE_WARNING else "note"
+    level = _paint(level, _YELLOW if level == "warning" else _CYAN, context.color)
+    return f"{where}: {level}: {notice.message} [{notice.code}]"
 
 
 class TextReporter:
     def render(self, result: ScanResult, context: ReportContext) -> str:
-        lines = []
-        for finding in result.findings:
-            if finding.suppressed:
-                continue
-            status = finding.status
-            if context.color:
-                colour = _RED if status == STATUS_REMOVED else _YELLOW
-                status = f"{colour}{status}{_RESET}"
-            what = f"{finding.object_ref} {finding.api_version}"
-            if context.color:
-                what = f"{_BOLD}{what}{_RESET}"
-            lines.append(f"{location(finding)}: {status}: {what}: {advice(finding)}")
-        lines.append(summary_line(result))
+        blocks: list[str] = []
+        for _path, entries in grouped(result):
+            blocks.append("\n".join(
+                finding_line(e, context) if isinstance(e, Finding) else notice_line(e, context) for e in entries))
+        lines = ["\n\n".join(blocks)] if blocks else []
+        summary = summary_line(result)
+        if context.color:
+            failing = any(fails(f.status, context.fail_on) for f in result.findings if not f.suppressed)
+            summary = _paint(summary, _BOLD + (_RED if failing else ""), True)
+        lines.append(summary)
         return "\n".join(lines) + "\n"

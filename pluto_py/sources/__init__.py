@@ -19,6 +19,7 @@ from pluto_py.sources.files import (
     read_input_bytes,
 )
 from pluto_py.sources.parse import InputDecodeError, decode_text, parse_text
+from pluto_py.sources.prescan import PrescanPolicy
 
 
 @dataclass
@@ -27,6 +28,10 @@ class InputStats:
 
     files: int = 0
     documents: int = 0
+
+    def count_document(self) -> None:
+        """A document that was counted but not yielded (SourceOptions.prescan)."""
+        self.documents += 1
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,8 @@ class SourceOptions:
     text_observer: Callable[[str, str], None] | None = None
     # Inputs whose display path this rejects are skipped (config include/exclude globs).
     path_filter: Callable[[str], bool] | None = None
+    # Skip the full parse of documents that cannot matter (sources/prescan.py); None parses all.
+    prescan: PrescanPolicy | None = None
 
 
 # A handler renders a chart directory into Documents (provided by the helm source).
@@ -53,9 +60,13 @@ def _no_chart_support(chart: ChartInput, options: SourceOptions) -> Iterator[Doc
     yield ScanError(chart.display, None, "Helm chart rendering is not available in this build")
 
 
-def documents_of_input(item: FileInput | StdinInput,
-                       options: SourceOptions | None = None) -> Iterator[Document | ScanError]:
-    """Read, decode and parse one file (or stdin) into its documents."""
+def documents_of_input(item: FileInput | StdinInput, options: SourceOptions | None = None,
+                       on_skip: Callable[[], None] | None = None) -> Iterator[Document | ScanError]:
+    """Read, decode and parse one file (or stdin) into its documents.
+
+    With ``options.prescan``, documents that cannot matter are not parsed nor yielded: each one
+    calls ``on_skip`` (to be counted) instead.
+    """
     display = item.display
     try:
         raw = read_input_bytes(item)
@@ -74,7 +85,8 @@ def documents_of_input(item: FileInput | StdinInput,
         options.text_observer(display, text)
     source = SOURCE_STDIN if isinstance(item, StdinInput) else SOURCE_FILE
     json_file = isinstance(item, FileInput) and item.path.name.lower().endswith(".json")
-    yield from parse_text(text, display, source, json_file=json_file)
+    prescan = options.prescan if options is not None and on_skip is not None else None
+    yield from parse_text(text, display, source, json_file=json_file, prescan=prescan, on_skip=on_skip)
 
 
 def iter_documents(paths: Sequence[str], options: SourceOptions, stats: InputStats,
@@ -90,7 +102,8 @@ def iter_documents(paths: Sequence[str], options: SourceOptions, stats: InputSta
                 and not options.path_filter(item.display)):
             continue
         stats.files += 1
-        produced = handler(item, options) if isinstance(item, ChartInput) else documents_of_input(item, options)
+        produced = (handler(item, options) if isinstance(item, ChartInput)
+                    else documents_of_input(item, options, stats.count_document))
         for document in produced:
             if isinstance(document, Document):
                 stats.documents += 1

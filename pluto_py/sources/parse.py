@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from json import JSONDecodeError
 from json.decoder import scanstring  # type: ignore[attr-defined]
@@ -25,6 +25,8 @@ from pluto_py.model import (
     Position,
     ScanError,
 )
+from pluto_py.sources.fastyaml import Unsupported, parse_block_yaml
+from pluto_py.sources.prescan import PrescanPolicy, needs_full_parse, read_head
 
 # Bounds against hostile input.
 MAX_NODES = 1_000_000  # values produced by one document, aliases expanded
@@ -75,11 +77,36 @@ class RawDocument:
     @property
     def start_line(self) -> int:
         """First line with content (skips the separator, leading blanks and comments)."""
-        for offset, line in enumerate(_LINES.findall(self.text)):
+        text = self.text
+        if not _has_lone_cr(text):
+            match = _FIRST_CONTENT.search(text)
+            return self.first_line + (text.count("\n", 0, match.start()) if match else 0)
+        for offset, line in enumerate(_LINES.findall(text)):
             stripped = line.strip()
             if stripped and not stripped.startswith("#") and not _DOC_START.match(line):
                 return self.first_line + offset
         return self.first_line
+
+
+# The start of the first line that is not blank, a comment, or a '---' marker (lines end in \n).
+_FIRST_CONTENT = re.compile(r"^(?![^\S\n]*(?:#|$)|---(?:[ \t\r\n]|$))", re.MULTILINE)
+
+
+def _has_lone_cr(text: str) -> bool:
+    return "\r" in text and text.count("\r") != text.count("\r\n")
+
+
+def _iter_lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their line breaks, lazily (a caller usually stops early)."""
+    if _has_lone_cr(text):
+        yield from _LINES.findall(text)
+        return
+    position, size = 0, len(text)
+    while position < size:
+        end = text.find("\n", position)
+        end = size if end < 0 else end + 1
+        yield text[position:end]
+        position = end
 
 
 def split_documents(text: str) -> Iterator[RawDocument]:
@@ -89,6 +116,87 @@ def split_documents(text: str) -> Iterator[RawDocument]:
     quoted string, so splitting by lines is exact. Leading comments, directives and blank
     lines before the first '---' do not make a document of their own.
     """
+    if _has_lone_cr(text):
+        return _split_documents_by_lines(text)
+    return _split_documents_by_markers(text)
+
+
+# Marker lines: '---' or '...' at the start of a line, followed by a blank, a break or the end.
+# (Searched as "\n---" and "\n...", literal prefixes the regex engine finds fast, plus offset 0.)
+_START_MARKER = re.compile(r"\n---(?=[ \t\r\n]|\Z)")
+_END_MARKER = re.compile(r"\n\.\.\.(?=[ \t\r\n]|\Z)")
+_MARKER_AT_0 = re.compile(r"(---|\.\.\.)(?=[ \t\r\n]|\Z)")
+
+
+def _markers(text: str) -> list[tuple[int, bool]]:
+    """(offset, is '---') of every marker line, in order."""
+    found = [(match.start() + 1, True) for match in _START_MARKER.finditer(text)]
+    if "\n..." in text:
+        found.extend((match.start() + 1, False) for match in _END_MARKER.finditer(text))
+        found.sort()
+    first = _MARKER_AT_0.match(text)
+    if first is not None:
+        found.insert(0, (0, first.group(1) == "---"))
+    return found
+# A line that is neither blank, nor a comment, nor a directive.
+_CONTENT_LINE = re.compile(r"^(?!%)[ \t]*[^ \t\r\n#]", re.MULTILINE)
+
+
+def _split_documents_by_markers(text: str) -> Iterator[RawDocument]:
+    """split_documents for text whose line breaks are \\n or \\r\\n: jumps from marker to marker.
+
+    Same result as _split_documents_by_lines (tests/test_fastpath_split.py checks it).
+    """
+    index = 0
+    chunk_at, chunk_line, explicit = 0, 1, False
+    counted_at, counted_line = 0, 1  # text.count("\n") up to counted_at, incrementally
+
+    def line_of(offset: int) -> int:
+        nonlocal counted_at, counted_line
+        counted_line += text.count("\n", counted_at, offset)
+        counted_at = offset
+        return counted_line
+
+    def document(end: int) -> RawDocument:
+        nonlocal index
+        body = text[chunk_at:end]
+        raw = RawDocument(index, chunk_line, body, _helm_source_of(body))
+        index += 1
+        return raw
+
+    for at, is_start in _markers(text):
+        if is_start:
+            if explicit or _CONTENT_LINE.search(text, chunk_at, at) is not None:
+                yield document(at)
+                chunk_at, chunk_line = at, line_of(at)
+            # else: comments/directives before '---' belong to the document it starts
+            explicit = True
+        else:
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end + 1
+            yield document(end)  # the '...' line itself is content: the chunk is a document
+            chunk_at, chunk_line, explicit = end, line_of(end), False
+    if explicit or _CONTENT_LINE.search(text, chunk_at) is not None:
+        yield document(len(text))
+
+
+def _helm_source_of(body: str) -> str | None:
+    """_helm_source for a chunk's text, reading only its leading lines."""
+    if "Source:" not in body:
+        return None
+    for line in _iter_lines(body):
+        stripped = line.strip()
+        if not stripped or _DOC_START.match(line):
+            continue
+        if not stripped.startswith("#"):
+            return None
+        match = _HELM_SOURCE.match(stripped)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _split_documents_by_lines(text: str) -> Iterator[RawDocument]:
     lines = _LINES.findall(text)
     index = 0
     chunk: list[str] = []
@@ -259,8 +367,17 @@ def compose_yaml(text: str, line_offset: int) -> tuple[Any, dict[NodePath, Posit
     """Parse one YAML document's text into plain data and value positions.
 
     ``line_offset`` is added to ruamel's 0-based lines to give 1-based stream lines.
-    Raises DocumentError.
+    Raises DocumentError. Plain block-style documents are read by the fast parser (same result,
+    see sources/fastyaml.py); everything else, and every error, comes from compose_yaml_full.
     """
+    try:
+        return parse_block_yaml(text, line_offset)
+    except Unsupported:
+        return compose_yaml_full(text, line_offset)
+
+
+def compose_yaml_full(text: str, line_offset: int) -> tuple[Any, dict[NodePath, Position]]:
+    """compose_yaml by ruamel.yaml (pure Python) and our converter: any YAML, every error."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
@@ -281,9 +398,20 @@ def compose_yaml(text: str, line_offset: int) -> tuple[Any, dict[NodePath, Posit
     return data, positions
 
 
-def parse_yaml_stream(text: str, path: str, source: str) -> Iterator[Document | ScanError]:
-    """Every document of a YAML stream, in order; a broken one becomes a ScanError."""
+def parse_yaml_stream(text: str, path: str, source: str, prescan: PrescanPolicy | None = None,
+                      on_skip: Callable[[], None] | None = None) -> Iterator[Document | ScanError]:
+    """Every document of a YAML stream, in order; a broken one becomes a ScanError.
+
+    With a ``prescan`` policy (and ``on_skip``), a document that cannot matter
+    (prescan.needs_full_parse) is neither parsed nor yielded: ``on_skip`` is called instead.
+    """
+    skipping = prescan is not None and on_skip is not None and not prescan.file_needs_full_parse(text)
     for raw in split_documents(text):
+        if skipping:
+            assert prescan is not None and on_skip is not None
+            if not needs_full_parse(read_head(raw.text), raw.text, prescan):
+                on_skip()
+                continue
         try:
             data, positions = compose_yaml(raw.text, raw.first_line)
         except DocumentError as exc:
@@ -309,20 +437,26 @@ def parse_json_document(text: str, path: str, source: str) -> Document | ScanErr
     return Document(path=path, index=0, line=1, data=data, positions=positions, source=source)
 
 
+_JSON_START = re.compile(r"\s*[{\[]")
+
+
 def looks_like_json(text: str) -> bool:
-    stripped = text.lstrip()
-    return stripped.startswith(("{", "["))
+    return _JSON_START.match(text) is not None
 
 
-def parse_text(text: str, path: str, source: str, *, json_file: bool) -> Iterator[Document | ScanError]:
-    """Documents of a file or stream: JSON files as JSON, everything else as YAML."""
+def parse_text(text: str, path: str, source: str, *, json_file: bool, prescan: PrescanPolicy | None = None,
+               on_skip: Callable[[], None] | None = None) -> Iterator[Document | ScanError]:
+    """Documents of a file or stream: JSON files as JSON, everything else as YAML.
+
+    ``prescan``/``on_skip``: YAML documents that cannot matter are skipped (parse_yaml_stream).
+    """
     if json_file or looks_like_json(text):
         result = parse_json_document(text, path, source)
         if isinstance(result, Document) or json_file:
             yield result
             return
         # Not JSON after all (e.g. a YAML flow mapping followed by more documents).
-    yield from parse_yaml_stream(text, path, source)
+    yield from parse_yaml_stream(text, path, source, prescan, on_skip)
 
 
 _JSON_WS = re.compile(r"[ \t\n\r]*")

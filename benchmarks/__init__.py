@@ -1,0 +1,1 @@
+"""Benchmarks for kdeprecate (run by hand: `python benchmarks/run.py`; not part of the tests)."""

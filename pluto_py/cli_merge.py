@@ -1,0 +1,166 @@
+"""`kdeprecate merge-reports`: one report from the JSON reports of sharded scans (`scan --shard I/N`).
+
+Inputs are JSON reports of schema_version 1 made for the same targets. Findings are concatenated
+and ordered by path (component by component, as a scan walks directories; stable within a file),
+errors and notices that several shards report alike (a missing path argument) appear once, and
+the summary's file and document counts are summed. The merged report can be written in any scan
+format (json, sarif, ...); the exit code follows `scan`'s rules.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from pluto_py import __version__
+from pluto_py.cli_common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, error_line, fail_usage, use_color
+
+if TYPE_CHECKING:  # the command is registered at start-up: its imports wait until it runs
+    from pluto_py.model import Finding, Notice, ScanError, ScanResult
+
+SUPPORTED_SCHEMA = 1
+
+
+class MergeError(ValueError):
+    """A report that cannot be merged; the message names the file."""
+
+
+def _require(condition: bool, origin: str, message: str) -> None:
+    if not condition:
+        raise MergeError(f"{origin}: {message}")
+
+
+def _finding(record: Any, origin: str) -> Finding:
+    import dataclasses
+
+    from pluto_py.model import Finding
+
+    _require(isinstance(record, Mapping), origin, "a finding is not an object")
+    fields = {f.name: f for f in dataclasses.fields(Finding)}
+    missing = [name for name, f in fields.items()
+               if name not in record and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    _require(not missing, origin, f"a finding lacks {', '.join(missing)}")
+    values = {name: record[name] for name in fields if name in record}
+    values["context"] = dict(values.get("context") or {})
+    return Finding(**values)
+
+
+def _error(record: Any, origin: str) -> ScanError:
+    from pluto_py.model import ScanError
+
+    _require(isinstance(record, Mapping) and isinstance(record.get("path"), str)
+             and isinstance(record.get("message"), str), origin, "an error lacks path or message")
+    line = record.get("line")
+    return ScanError(record["path"], line if isinstance(line, int) else None, record["message"])
+
+
+def _notice(record: Any, origin: str) -> Notice:
+    import dataclasses
+
+    from pluto_py.model import Notice
+
+    _require(isinstance(record, Mapping) and all(isinstance(record.get(k), str) for k in ("path", "code", "message")),
+             origin, "a notice lacks path, code or message")
+    return Notice(**{f.name: record[f.name] for f in dataclasses.fields(Notice) if f.name in record})
+
+
+def _count(summary: Any, key: str, origin: str) -> int:
+    value = summary.get(key) if isinstance(summary, Mapping) else None
+    _require(isinstance(value, int) and not isinstance(value, bool), origin, f"summary.{key} is not a number")
+    assert isinstance(value, int)
+    return value
+
+
+def _path_order(finding: Finding) -> tuple[str, ...]:
+    return tuple(finding.path.split("/"))
+
+
+def merge_report_data(reports: Sequence[tuple[str, Any]]) -> ScanResult:
+    """Merge parsed JSON reports given as (origin, data) pairs. Raises MergeError."""
+    from pluto_py.model import ScanResult
+
+    if not reports:
+        raise MergeError("no reports to merge")
+    findings: list[Finding] = []
+    errors: dict[ScanError, None] = {}
+    notices: dict[Notice, None] = {}
+    files = documents = 0
+    targets: dict[str, str] | None = None
+    for origin, data in reports:
+        _require(isinstance(data, Mapping), origin, "not a kdeprecate JSON report")
+        _require(data.get("schema_version") == SUPPORTED_SCHEMA, origin,
+                 f"schema_version {data.get('schema_version')!r} is not {SUPPORTED_SCHEMA}")
+        tool = data.get("tool")
+        _require(isinstance(tool, Mapping) and tool.get("name") == "kdeprecate", origin, "not a kdeprecate report")
+        these = data.get("targets")
+        _require(isinstance(these, Mapping), origin, "targets missing")
+        assert isinstance(these, Mapping)
+        these = {str(k): str(v) for k, v in these.items()}
+        if targets is None:
+            targets = these
+        _require(these == targets, origin, f"made for targets {these}, the first report for {targets}")
+        for key in ("findings", "errors"):
+            _require(isinstance(data.get(key), list), origin, f"{key} is not a list")
+        findings.extend(_finding(record, origin) for record in data["findings"])
+        errors.update((_error(record, origin), None) for record in data["errors"])
+        notices.update((_notice(record, origin), None) for record in data.get("notices") or [])
+        files += _count(data.get("summary"), "files", origin)
+        documents += _count(data.get("summary"), "documents", origin)
+    findings.sort(key=_path_order)
+    assert targets is not None
+    return ScanResult(tuple(findings), tuple(errors), files, documents, targets, notices=tuple(notices))
+
+
+def read_reports(paths: Iterable[Path]) -> list[tuple[str, Any]]:
+    """(origin, parsed JSON) of each report file. Raises MergeError."""
+    import json
+
+    loaded: list[tuple[str, Any]] = []
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise MergeError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise MergeError(f"{path}: not UTF-8 text") from None
+        try:
+            loaded.append((str(path), json.loads(text)))
+        except json.JSONDecodeError as exc:
+            raise MergeError(f"{path}: not JSON: {exc.msg} (line {exc.lineno})") from None
+    return loaded
+
+
+def merge_reports(
+    reports: Annotated[list[Path], typer.Argument(
+        help="JSON reports (`kdeprecate scan -o json`, schema_version 1) of the shards to merge.")],
+    output: Annotated[str, typer.Option(
+        "--output", "-o", help="Format of the merged report: json (default), sarif, or any scan format.")] = "json",
+    fail_on: Annotated[str, typer.Option(
+        "--fail-on", help="Exit 1 on findings at or above: removed (default), deprecated or none.")] = "removed",
+) -> None:
+    """Merge the JSON reports of `scan --shard I/N` runs into one report (exit code as for scan)."""
+    from pluto_py.report import ReportContext, get_reporter, result_fails
+
+    if fail_on not in ("removed", "deprecated", "none"):
+        fail_usage(f"--fail-on: must be one of removed, deprecated, none, not {fail_on!r}")
+    try:
+        reporter = get_reporter(output)
+    except ValueError as exc:
+        fail_usage(f"--output: {exc}")
+    try:
+        result = merge_report_data(read_reports(reports))
+    except MergeError as exc:
+        fail_usage(str(exc))
+    for error in result.errors:
+        where = error.path if error.line is None else f"{error.path}:{error.line}"
+        error_line(f"{where}: {error.message}")
+    context = ReportContext(tool_version=__version__, fail_on=fail_on, color=use_color(sys.stdout))
+    sys.stdout.write(reporter.render(result, context))
+    sys.stdout.flush()
+    if result.errors:
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(EXIT_FINDINGS if result_fails(result, fail_on) else EXIT_OK)

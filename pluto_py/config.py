@@ -1,0 +1,457 @@
+"""Configuration: `.kdeprecate.yaml` or `[tool.kdeprecate]` in pyproject.toml, and KDEPRECATE_* variables.
+
+Discovery: from the working directory upward, the first directory holding ``.kdeprecate.yaml``,
+``.kdeprecate.yml`` or a ``pyproject.toml`` with a ``[tool.kdeprecate]`` table wins (in that
+order within a directory). The search stops at the repository root (a directory with ``.git``)
+or the filesystem root. ``--config FILE`` / ``KDEPRECATE_CONFIG=FILE`` name the file instead;
+``--no-config`` / ``KDEPRECATE_CONFIG=none`` turn discovery off.
+
+Precedence, per setting: command-line flag > environment variable > configuration file > default.
+Targets merge per component (a ``--target 1.30`` flag replaces the file's Kubernetes target and
+keeps its ``cert-manager=1.6``); list settings given by a flag or variable replace the file's list.
+
+The file is validated against ``data/config.schema.json``; errors name the file and the key.
+jsonschema is imported only when a configuration file exists (the default path stays fast).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pluto_py.model import NOTICE_INFO, Notice
+
+CONFIG_NAMES = (".kdeprecate.yaml", ".kdeprecate.yml")
+PYPROJECT = "pyproject.toml"
+SCHEMA_FILE = "config.schema.json"
+ENV_PREFIX = "KDEPRECATE_"
+ENV_CONFIG = "KDEPRECATE_CONFIG"
+# Setting -> environment variable. Lists are separated by commas (paths: by os.pathsep).
+ENV_VARS = {
+    "target": "KDEPRECATE_TARGET",
+    "from": "KDEPRECATE_FROM",
+    "fail-on": "KDEPRECATE_FAIL_ON",
+    "output": "KDEPRECATE_OUTPUT",
+    "output-file": "KDEPRECATE_OUTPUT_FILE",
+    "extra-tables": "KDEPRECATE_EXTRA_TABLE",
+}
+_PATH_LISTS = frozenset({"extra-tables"})
+
+
+class ConfigError(ValueError):
+    """A configuration file or variable that cannot be used; the message names where and what."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings of one configuration file (all optional), with paths made absolute."""
+
+    path: Path | None = None  # None: no file
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent if self.path is not None else Path.cwd()
+
+    def get(self, key: str) -> Any:
+        return self.values.get(key)
+
+    def strings(self, key: str) -> tuple[str, ...] | None:
+        value = self.values.get(key)
+        if value is None:
+            return None
+        return (value,) if isinstance(value, str) else tuple(value)
+
+    def paths(self, key: str) -> tuple[str, ...] | None:
+        """A list of paths from the file, relative to the file's directory."""
+        values = self.strings(key)
+        if values is None:
+            return None
+        return tuple(_relative_display(self.root / os.path.expanduser(v)) for v in values)
+
+    def where(self, key: str) -> str:
+        return f"{self.path}: {key}" if self.path is not None else key
+
+
+def _relative_display(path: Path) -> str:
+    """A path as users like to see it: relative to the working directory when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+# --- discovery and loading -------------------------------------------------------------------------
+
+
+def _pyproject_has_section(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "tool.kdeprecate" in text and re.search(r"^\s*\[\s*tool\.kdeprecate\s*\]", text, re.MULTILINE) is not None
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest configuration file from ``start`` upward, stopping at the repository root."""
+    directory = start.resolve()
+    while True:
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+        pyproject = directory / PYPROJECT
+        if pyproject.is_file() and _pyproject_has_section(pyproject):
+            return pyproject
+        if (directory / ".git").exists() or directory.parent == directory:
+            return None
+        directory = directory.parent
+
+
+def _schema() -> dict[str, Any]:
+    from pluto_py.table import builtin_data_path
+
+    schema: dict[str, Any] = json.loads(builtin_data_path(SCHEMA_FILE).read_text(encoding="utf-8"))
+    return schema
+
+
+def _read_raw(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: configuration is not UTF-8 text") from None
+    if path.name == PYPROJECT:
+        import tomllib
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        tool = data.get("tool")
+        section = tool.get("kdeprecate") if isinstance(tool, dict) else None
+        return {} if section is None else section
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        loaded = YAML(typ="safe", pure=True).load(text)
+    except YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+    return {} if loaded is None else loaded
+
+
+def _describe(error: Any, data: Any, path: Path) -> str:
+    """One line naming the file, the key and what is wrong with it."""
+    location = "/".join(str(p) for p in error.absolute_path)
+    section = "[tool.kdeprecate]" if path.name == PYPROJECT else ""
+    prefix = f"{path}{': ' + section if section else ''}"
+    if error.validator == "additionalProperties":
+        known = sorted(error.schema.get("properties", {}))
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        unknown = [k for k in instance if k not in known]
+        parts = []
+        for key in unknown:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            parts.append(f"unknown key '{location + '/' if location else ''}{key}'{hint}")
+        return f"{prefix}: {'; '.join(parts)}; known keys: {', '.join(known)}"
+    where = location or "(top level)"
+    value = error.instance
+    if isinstance(value, int | float) and not isinstance(value, bool) and error.validator in ("type", "oneOf"):
+        return (f"{prefix}: {where}: {value!r} is a number; write versions as quoted strings "
+                f"(\"{value}\"), or 1.30 would read as 1.3")
+    if error.validator == "oneOf":
+        return f"{prefix}: {where}: {value!r} is not valid here: {error.schema.get('description', '')}".rstrip()
+    return f"{prefix}: {where}: {error.message}"
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate one configuration file. Raises ConfigError."""
+    data = _read_raw(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the configuration must be a mapping of settings, not {type(data).__name__}")
+    if data:
+        import jsonschema
+
+        validator = jsonschema.Draft202012Validator(_schema())
+        errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+        if errors:
+            first = errors[0]
+            more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+            raise ConfigError(_describe(first, data, path) + more)
+    return Config(path.resolve(), data)
+
+
+def discover(cwd: Path | None = None, env: Mapping[str, str] | None = None, *, explicit: str | None = None,
+             disabled: bool = False) -> Config:
+    """The configuration in force: ``explicit`` (--config) > KDEPRECATE_CONFIG > discovery from ``cwd``."""
+    env = os.environ if env is None else env
+    if disabled:
+        return Config()
+    named = explicit if explicit is not None else env.get(ENV_CONFIG)
+    if named is not None and named.strip():
+        if named.strip().lower() == "none":
+            return Config()
+        path = Path(os.path.expanduser(named.strip()))
+        origin = "--config" if explicit is not None else ENV_CONFIG
+        if not path.is_file():
+            raise ConfigError(f"{origin} {named}: no such file")
+        return load_config(path)
+    found = find_config(cwd or Path.cwd())
+    return load_config(found) if found is not None else Config()
+
+
+# --- resolution: flags > environment > file > defaults ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A resolved value and where it came from (for error messages)."""
+
+    value: Any
+    origin: str  # "--fail-on", "KDEPRECATE_FAIL_ON", "/repo/.kdeprecate.yaml: fail-on", "default"
+
+
+def _env_list(env: Mapping[str, str], name: str, paths: bool) -> tuple[str, ...] | None:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return None
+    separator = os.pathsep if paths else ","
+    return tuple(part.strip() for part in raw.split(separator) if part.strip())
+
+
+def resolve(key: str, flag: Any, flag_name: str, config: Config, env: Mapping[str, str], default: Any) -> Setting:
+    """One scalar setting by precedence."""
+    if flag is not None:
+        return Setting(flag, flag_name)
+    variable = ENV_VARS.get(key)
+    if variable is not None:
+        raw = env.get(variable)
+        if raw is not None and raw.strip():
+            return Setting(raw.strip(), variable)
+    value = config.get(key)
+    if value is not None:
+        if key in ("output-file",):
+            value = _relative_display(config.root / os.path.expanduser(str(value)))
+        return Setting(value, config.where(key))
+    return Setting(default, "default")
+
+
+def resolve_list(key: str, flag: Sequence[str] | None, flag_name: str, config: Config, env: Mapping[str, str],
+                 *, paths: bool = False) -> Setting:
+    """A list setting: the first of flag, variable, file that is given replaces the others."""
+    if flag:
+        return Setting(tuple(flag), flag_name)
+    variable = ENV_VARS.get(key)
+    if variable is not None:
+        values = _env_list(env, variable, paths or key in _PATH_LISTS)
+        if values is not None:
+            return Setting(values, variable)
+    from_file = config.paths(key) if paths or key in _PATH_LISTS else config.strings(key)
+    if from_file is not None:
+        return Setting(from_file, config.where(key))
+    return Setting((), "default")
+
+
+def target_key(value: str) -> str:
+    name, sep, _version = value.partition("=")
+    name = name.strip()
+    return name if sep and name not in ("kubernetes", "") else "k8s"
+
+
+def resolve_targets(flag: Sequence[str] | None, config: Config, env: Mapping[str, str]) -> Setting:
+    """--target values merged per component: flag > KDEPRECATE_TARGET > file."""
+    merged: dict[str, str] = {}
+    origins: list[str] = []
+    layers = [(config.strings("target") or (), config.where("target")),
+              (_env_list(env, ENV_VARS["target"], False) or (), ENV_VARS["target"])]
+    for values, origin in layers:
+        layer: dict[str, str] = {}
+        for value in values:
+            layer[target_key(value)] = value
+        if layer:
+            origins.append(origin)
+        merged.update(layer)
+    flags = list(flag or [])
+    if flags:
+        origins.append("--target")
+        for component in {target_key(v) for v in flags}:
+            merged.pop(component, None)
+    return Setting(tuple([*merged.values(), *flags]), " + ".join(origins) or "default")
+
+
+# --- which files: include/exclude globs, chart templates -------------------------------------------
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A gitignore-like glob as a regex over '/'-separated relative paths.
+
+    ``*`` and ``?`` stay within a path segment, ``**`` crosses segments, a pattern without a
+    slash matches a name at any depth, a leading ``/`` anchors at the configuration's directory,
+    and a pattern also matches everything below what it matches (``vendor`` excludes vendor/**).
+    """
+    text = pattern.strip().replace("\\", "/")
+    anchored = text.startswith("/")
+    text = text.strip("/")
+    if "/" not in text and not anchored:
+        prefix = "(?:.*/)?"
+    else:
+        prefix = ""
+        text = text.removeprefix("./")
+    out: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if text.startswith("**/", index):
+            out.append("(?:.*/)?")
+            index += 3
+        elif text.startswith("**", index):
+            out.append(".*")
+            index += 2
+        elif char == "*":
+            out.append("[^/]*")
+            index += 1
+        elif char == "?":
+            out.append("[^/]")
+            index += 1
+        elif char == "[":
+            end = text.find("]", index + 1)
+            if end == -1:
+                out.append(re.escape(char))
+                index += 1
+            else:
+                body = text[index + 1:end]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append(f"[{body}]")
+                index = end + 1
+        else:
+            out.append(re.escape(char))
+            index += 1
+    return re.compile(f"^{prefix}{''.join(out)}(?:/.*)?$")
+
+
+@dataclass
+class PathFilter:
+    """Decides which inputs are scanned, from include/exclude globs relative to ``root``."""
+
+    root: Path
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    skipped: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._include = [glob_regex(p) for p in self.include]
+        self._exclude = [glob_regex(p) for p in self.exclude]
+
+    def __bool__(self) -> bool:
+        return bool(self._include or self._exclude)
+
+    def relative(self, display: str) -> str:
+        absolute = Path(os.path.abspath(display))
+        try:
+            return absolute.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return display.replace("\\", "/")
+
+    def __call__(self, display: str) -> bool:
+        relative = self.relative(display)
+        if any(rx.match(relative) for rx in self._exclude):
+            self.skipped.append(display)
+            return False
+        if self._include and not os.path.isdir(display) and not any(rx.match(relative) for rx in self._include):
+            self.skipped.append(display)
+            return False
+        return True
+
+
+def map_chart_templates(paths: Sequence[str], chart_root_of: Callable[[Path], Path | None]) -> tuple[
+        list[str], list[Notice]]:
+    """Replace chart template files (``<chart>/templates/**`` with ``<chart>/Chart.yaml``) by their chart.
+
+    pre-commit passes changed files one by one; a template is a Go template, not YAML, so it is
+    scanned by rendering the chart it belongs to (once per chart), never parsed alone.
+    """
+    result: list[str] = []
+    notices: list[Notice] = []
+    charts_added: dict[Path, str] = {}
+    for argument in paths:
+        path = Path(argument)
+        chart = chart_root_of(path) if argument != "-" and path.is_file() else None
+        if chart is None:
+            result.append(argument)
+            continue
+        display = _relative_display(chart)
+        if chart not in charts_added:
+            charts_added[chart] = display
+            result.append(display)
+        notices.append(Notice(argument, None, "chart-template",
+                              f"a Helm chart template: scanned by rendering its chart {display}", level=NOTICE_INFO))
+    # A chart whose directory (or an ancestor) is also named is rendered by that argument already.
+    named = [Path(os.path.abspath(p)) for p in result if p not in charts_added.values() and p != "-"]
+    final = [p for p in result
+             if p not in charts_added.values()
+             or not any(Path(os.path.abspath(p)).is_relative_to(n) for n in named)]
+    return list(dict.fromkeys(final)), notices
+
+
+# --- the scan command's settings ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScanSettings:
+    """Everything `kdeprecate scan` takes from flags, environment and configuration file."""
+
+    config: Config
+    targets: Setting  # tuple of --target strings
+    from_version: Setting
+    fail_on: Setting
+    output: Setting
+    output_file: Setting
+    extra_tables: Setting
+    helm_values: Setting
+    helm_set: Setting
+    annotations: Setting
+    paths: Setting
+    path_filter: PathFilter
+
+
+def resolve_scan_settings(*, paths: Sequence[str] | None, target: Sequence[str] | None, from_version: str | None,
+                          output: str | None, output_file: str | None, fail_on: str | None,
+                          extra_table: Sequence[str] | None, helm_values: Sequence[str] | None,
+                          helm_set: Sequence[str] | None, annotations: Sequence[str] | None,
+                          config_file: str | None = None, no_config: bool = False,
+                          env: Mapping[str, str] | None = None, cwd: Path | None = None) -> ScanSettings:
+    """Resolve flags > KDEPRECATE_* > configuration file > defaults. Raises ConfigError."""
+    env = os.environ if env is None else env
+    config = discover(cwd, env, explicit=config_file, disabled=no_config)
+    chosen_output = resolve("output", output, "--output", config, env, None)
+    if chosen_output.value is None:
+        # In GitHub Actions, annotate the pull request unless a format was asked for.
+        in_actions = env.get("GITHUB_ACTIONS", "").lower() == "true"
+        chosen_output = Setting("github", "GITHUB_ACTIONS") if in_actions else Setting("text", "default")
+    helm = config.get("helm") or {}
+    helm_config = Config(config.path, helm if isinstance(helm, dict) else {})
+    return ScanSettings(
+        config=config,
+        targets=resolve_targets(target, config, env),
+        from_version=resolve("from", from_version, "--from", config, env, None),
+        fail_on=resolve("fail-on", fail_on, "--fail-on", config, env, "removed"),
+        output=chosen_output,
+        output_file=resolve("output-file", output_file, "--output-file", config, env, None),
+        extra_tables=resolve_list("extra-tables", extra_table, "--extra-table", config, env, paths=True),
+        helm_values=resolve_list("values", helm_values, "--values", helm_config, env, paths=True),
+        helm_set=resolve_list("set", helm_set, "--set", helm_config, env),
+        annotations=resolve_list("annotations", annotations, "--annotation", config, env),
+        paths=Setting(tuple(paths), "arguments") if paths else resolve_list("paths", None, "", config, env,
+                                                                             paths=True),
+        path_filter=PathFilter(config.root, config.strings("include") or (), config.strings("exclude") or ()),
+    )

@@ -1,0 +1,139 @@
+"""What several reporters share: the advice sentence, locations, ordering, rule descriptions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from pluto_py.model import SOURCE_HELM_RELEASE, STATUS_DEPRECATED, STATUS_REMOVED, Finding, Notice, ScanResult
+
+# Rule ids shared by SARIF, GitHub annotations and JUnit: one per finding status, one per notice code.
+RULE_IDS = {STATUS_REMOVED: "removed-api", STATUS_DEPRECATED: "deprecated-api"}
+RULES: dict[str, tuple[str, str]] = {  # id -> (short description, help text)
+    "removed-api": (
+        "An object uses an API version that the target release no longer serves.",
+        "The API server of the target release rejects this apiVersion: applying the manifest fails, and a Helm "
+        "release that contains it cannot be upgraded. Move the object to the replacement apiVersion (while the "
+        "current cluster still serves both, when the replacement is available there) and apply the field changes "
+        "the migration needs; `kdeprecate fix` rewrites many of them. Suppress a deliberate use with "
+        "`# kdeprecate: ignore[removed] reason` on or above the apiVersion line.",
+    ),
+    "deprecated-api": (
+        "An object uses an API version that is deprecated at the target release.",
+        "The API version still works at the target release but is scheduled for removal; the API server answers "
+        "each request with a deprecation warning. Migrate before the release that removes it. Suppress with "
+        "`# kdeprecate: ignore[deprecated] reason` on or above the apiVersion line.",
+    ),
+    "unused-suppression": (
+        "A kdeprecate suppression comment silences nothing.",
+        "No finding at the scanned target(s) is on the line this `# kdeprecate: ignore` comment applies to (or in "
+        "the file, for `ignore-file`). Remove the stale comment so that it cannot hide a future finding.",
+    ),
+    "invalid-suppression": (
+        "A kdeprecate comment cannot be understood.",
+        "Use `# kdeprecate: ignore`, `# kdeprecate: ignore[removed]`, `# kdeprecate: ignore[deprecated]` or "
+        "`# kdeprecate: ignore-file` (on a line of its own), optionally followed by a reason.",
+    ),
+    "chart-template": (
+        "A Helm chart template was scanned through its chart.",
+        "Templates are Go templates, not YAML: kdeprecate renders the chart they belong to instead of parsing "
+        "the template file alone.",
+    ),
+}
+
+
+def rule_id(finding: Finding) -> str:
+    return RULE_IDS.get(finding.status, f"{finding.status}-api")
+
+
+def advice(finding: Finding) -> str:
+    """'removed in 1.22; use networking.k8s.io/v1, available since 1.19'."""
+    def release(version: str | None) -> str:
+        return f"{finding.component} {version}" if finding.component not in ("k8s", "crd") else str(version)
+
+    if finding.status == STATUS_REMOVED:
+        head = f"removed in {release(finding.removed_in)}" if finding.removed_in else "no longer served"
+    else:
+        head = f"deprecated in {release(finding.deprecated_in)}" if finding.deprecated_in else "deprecated"
+        if finding.removed_in:
+            head += f", removed in {release(finding.removed_in)}"
+    if finding.replacement is None:
+        return f"{head}; no replacement API" + (f" ({finding.notes})" if finding.notes else "")
+    use = f"use {finding.replacement}"
+    if finding.replacement_available_in:
+        use += f", available since {release(finding.replacement_available_in)}"
+    if finding.replacement_available_at_from is False:
+        use += " (not yet served by the --from version)"
+    if finding.notes and finding.component == "crd":
+        use += f" ({finding.notes})"
+    return f"{head}; {use}{_release_remark(finding)}"
+
+
+def _release_remark(finding: Finding) -> str:
+    """Helm release records block `helm upgrade` until the stored manifest is rewritten: say so."""
+    if finding.source != SOURCE_HELM_RELEASE:
+        return ""
+    release = finding.context.get("release")
+    revision = finding.context.get("revision")
+    named = f"Helm release {release}" + (f" revision {revision}" if revision else "") if release else "Helm release"
+    return f" [{named}: blocks helm upgrade; rewrite it with helm-mapkubeapis]"
+
+
+def message(finding: Finding) -> str:
+    """One sentence for annotation-style reports: what, where in the cluster, what to do."""
+    return f"{finding.object_ref} uses {finding.api_version}: {advice(finding)}"
+
+
+def location(finding: Finding) -> str:
+    where = f"{finding.path}:{finding.line}:{finding.column}"
+    if finding.template:
+        where += f" [{finding.template}]"
+    return where
+
+
+def file_of(finding: Finding) -> str:
+    """The file a person should open: the chart template when the line is the template's."""
+    template_file = finding.context.get("template_file")
+    if template_file and finding.context.get("line_in", "template") == "template":
+        return template_file
+    return finding.path
+
+
+def has_file(path: str, source: str) -> bool:
+    """Whether ``path`` names a file in the user's tree (not stdin or a live cluster)."""
+    return path not in ("", "-") and source not in ("stdin", "cluster")
+
+
+def ordered(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings grouped by file (files in scan order), by position within a file."""
+    order: dict[str, int] = {}
+    items = list(findings)
+    for finding in items:
+        order.setdefault(finding.path, len(order))
+    return sorted(items, key=lambda f: (order[f.path], f.line, f.column, f.document))
+
+
+def active(result: ScanResult) -> list[Finding]:
+    return [f for f in ordered(result.findings) if not f.suppressed]
+
+
+def suppressed(result: ScanResult) -> list[Finding]:
+    return [f for f in ordered(result.findings) if f.suppressed]
+
+
+def grouped(result: ScanResult) -> Iterator[tuple[str, list[Finding | Notice]]]:
+    """Active findings and notices, by file, in scan order."""
+    groups: dict[str, list[Finding | Notice]] = {}
+    for finding in active(result):
+        groups.setdefault(finding.path, []).append(finding)
+    for notice in result.notices:
+        groups.setdefault(notice.path, []).append(notice)
+    for path, entries in groups.items():
+        yield path, sorted(entries, key=lambda e: (e.line or 0, e.column or 0))
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def targets_text(result: ScanResult) -> str:
+    return ", ".join(f"{name} {version}" for name, version in result.targets.items())

@@ -1,0 +1,61 @@
+"""`-o github`: GitHub Actions workflow commands, one annotation per finding, then the summary.
+
+``::error file=…,line=…,col=…,title=…::message`` for findings at or above ``--fail-on``,
+``::warning`` below it and for notices; read errors are ``::error`` too. Suppressed findings are
+not annotated. Chosen automatically when ``GITHUB_ACTIONS=true`` and no ``-o`` was given.
+Values are escaped as the runner expects (``%``, CR, LF; and ``:``/``,`` in properties).
+"""
+
+from __future__ import annotations
+
+from pluto_py.model import NOTICE_WARNING, ScanResult
+from pluto_py.report import ReportContext, fails
+from pluto_py.report.common import active, file_of, has_file, message, rule_id
+from pluto_py.report.text import summary_line
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(level: str, text: str, *, file: str | None = None, line: int | None = None,
+            col: int | None = None, title: str | None = None) -> str:
+    props = []
+    if file:
+        props.append(f"file={escape_property(file)}")
+    if line is not None:
+        props.append(f"line={line}")
+    if col is not None:
+        props.append(f"col={col}")
+    if title:
+        props.append(f"title={escape_property(title)}")
+    head = f"::{level} {','.join(props)}" if props else f"::{level}"
+    return f"{head}::{escape_data(text)}"
+
+
+class GithubReporter:
+    def render(self, result: ScanResult, context: ReportContext) -> str:
+        return "".join(line + "\n" for line in self.annotations(result, context)) + summary_line(result) + "\n"
+
+    @staticmethod
+    def annotations(result: ScanResult, context: ReportContext) -> list[str]:
+        lines = []
+        for finding in active(result):
+            level = "error" if fails(finding.status, context.fail_on) else "warning"
+            path = file_of(finding)
+            located = has_file(path, finding.source)
+            lines.append(command(level, message(finding), file=path if located else None,
+                                 line=finding.line if located else None, col=finding.column if located else None,
+                                 title=f"kdeprecate {rule_id(finding)}"))
+        for notice in result.notices:
+            level = "warning" if notice.level == NOTICE_WARNING else "notice"
+            lines.append(command(level, notice.message, file=notice.path, line=notice.line, col=notice.column,
+                                 title=f"kdeprecate {notice.code}"))
+        for error in result.errors:
+            lines.append(command("error", error.message, file=error.path if error.path != "-" else None,
+                                 line=error.line, title="kdeprecate: not scanned"))
+        return lines

@@ -1,0 +1,22 @@
+"""`-o yaml`: the JSON report's data (same keys, same meaning), as YAML."""
+
+from __future__ import annotations
+
+import io
+
+from pluto_py.model import ScanResult
+from pluto_py.report import ReportContext
+from pluto_py.report.json_report import report_dict
+
+
+class YamlReporter:
+    def render(self, result: ScanResult, context: ReportContext) -> str:
+        from ruamel.yaml import YAML
+
+        yaml = YAML(typ="safe", pure=True)
+        yaml.default_flow_style = False
+        yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # keep the JSON order
+        yaml.width = 4096
+        buffer = io.StringIO()
+        yaml.dump(report_dict(result, context), buffer)
+        return buffer.getvalue()

@@ -1,0 +1,44 @@
+"""What `kdeprecate scan FILE` imports: nothing heavy on the path every pre-commit run takes.
+
+(No timings here: benchmarks/run.py measures them. This guards the causes.)
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import FIXTURES
+
+PROBE = """
+import json, sys
+from pluto_py.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+heavy = ("pydantic", "jsonschema", "ruamel", "yaml", "rich", "importlib.resources")
+print(json.dumps(sorted({m for m in sys.modules for h in heavy if m == h or m.startswith(h + ".")})), file=sys.stderr)
+"""
+
+
+def test_one_file_scan_imports_nothing_heavy() -> None:
+    result = subprocess.run([sys.executable, "-c", PROBE, "scan", str(FIXTURES / "shop" / "pdb.yaml"), "-t", "1.22",
+                             "--no-config"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stderr.strip().splitlines()[-1]) == []
+
+
+def test_plain_options_keep_typer_semantics() -> None:
+    """The pydantic-free coercion (pluto_py._typer_fast) still validates paths and lists."""
+    missing = subprocess.run([sys.executable, "-m", "pluto_py", "scan", str(FIXTURES / "shop" / "pdb.yaml"),
+                              "--extra-table", "/nonexistent/extra.yaml", "--no-config"],
+                             capture_output=True, text=True, check=False)
+    assert missing.returncode == 2 and "extra.yaml" in missing.stderr
+    many = subprocess.run([sys.executable, "-m", "pluto_py", "scan", str(FIXTURES / "shop" / "pdb.yaml"),
+                           str(FIXTURES / "shop" / "web.yaml"), "-t", "1.25", "--annotation", "a.io/x",
+                           "--annotation", "b.io/y", "-o", "json", "--no-config"],
+                          capture_output=True, text=True, check=False)
+    assert many.returncode == 1, many.stderr
+    assert json.loads(many.stdout)["summary"]["files"] == 2
