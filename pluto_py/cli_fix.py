@@ -34,19 +34,32 @@ def fix(
     pin_defaults: Annotated[bool, typer.Option(
         "--pin-defaults", help="Where the new version changed a default the object relies on, write the old "
                                "default explicitly (workloads).")] = False,
+    config_file: Annotated[str | None, typer.Option(
+        "--config", help="Configuration file to use instead of the discovered .kdeprecate.yaml / "
+                         "pyproject.toml [tool.kdeprecate].")] = None,
+    no_config: Annotated[bool, typer.Option("--no-config", help="Ignore configuration files.")] = False,
 ) -> None:
     """Rewrite objects whose apiVersion is removed at the target to their replacement, in place.
 
     Exit 0: nothing to fix; 1: files changed (or would, with --diff/--check) or objects need a human;
     2: some input could not be read, parsed or written.
     """
+    from pluto_py.config import ConfigError, fix_settings
     from pluto_py.fix import FAILED, MIGRATED, FixOptions, fix_paths
     from pluto_py.table import TableError, load_table
 
-    if target is None:
-        fail_usage("--target is required: fix rewrites manifests for a given Kubernetes release")
-    target_version = parse_version_option("--target", target)
-    from_parsed = parse_version_option("--from", from_version) if from_version else None
+    # The same settings as `scan`: flags > KDEPRECATE_* > .kdeprecate.yaml, so the pre-commit
+    # hooks need no args when the repository has a configuration file.
+    try:
+        settings = fix_settings(paths=paths, target=target, from_version=from_version, config_file=config_file,
+                                no_config=no_config)
+    except ConfigError as exc:
+        fail_usage(str(exc))
+    if settings.target is None:
+        fail_usage("--target is required (or `target:` in .kdeprecate.yaml): fix rewrites manifests for a "
+                   "given Kubernetes release")
+    target_version = parse_version_option("--target", settings.target)
+    from_parsed = parse_version_option("--from", settings.from_version) if settings.from_version else None
     if from_parsed is not None and from_parsed > target_version:
         fail_usage(f"--from {from_parsed} is newer than --target {target_version}")
     try:
@@ -55,7 +68,8 @@ def fix(
         fail_usage(str(exc))
     options = FixOptions(target_version, from_parsed, include_deprecated, pin_defaults)
     dry = diff or check
-    run = fix_paths(paths or ["."], table, options, write=not dry)
+    run = fix_paths(list(settings.paths) or ["."], table, options, write=not dry,
+                    path_filter=settings.path_filter or None)
 
     failed = bool(run.errors)
     pending = False

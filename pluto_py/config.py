@@ -455,3 +455,33 @@ def resolve_scan_settings(*, paths: Sequence[str] | None, target: Sequence[str] 
                                                                              paths=True),
         path_filter=PathFilter(config.root, config.strings("include") or (), config.strings("exclude") or ()),
     )
+
+
+# --- the fix command's settings ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FixSettings:
+    """What `kdeprecate fix` takes from flags, environment and configuration file."""
+
+    target: str | None  # the Kubernetes target (fix rewrites built-in APIs only)
+    from_version: str | None
+    paths: tuple[str, ...]
+    path_filter: PathFilter
+
+
+def fix_settings(*, paths: Sequence[str] | None, target: str | None, from_version: str | None,
+                 config_file: str | None = None, no_config: bool = False,
+                 env: Mapping[str, str] | None = None, cwd: Path | None = None) -> FixSettings:
+    """Resolve flags > KDEPRECATE_* > configuration file for `fix`. Raises ConfigError."""
+    env = os.environ if env is None else env
+    config = discover(cwd, env, explicit=config_file, disabled=no_config)
+    targets = resolve_targets([target] if target else None, config, env).value
+    k8s_target = next((value.partition("=")[2] if "=" in value else value
+                       for value in targets if target_key(value) == "k8s"), None)
+    return FixSettings(
+        target=k8s_target,
+        from_version=resolve("from", from_version, "--from", config, env, None).value,
+        paths=tuple(paths) if paths else resolve_list("paths", None, "", config, env, paths=True).value,
+        path_filter=PathFilter(config.root, config.strings("include") or (), config.strings("exclude") or ()),
+    )

@@ -267,3 +267,13 @@ def test_document_keeps_origin_beside_data() -> None:
     document = items[0]
     assert (document.path, document.index, document.line, document.source) == ("o.yaml", 0, 1, "file")
     assert "path" not in document.data and document.data["metadata"] == {"name": "o"}
+
+
+def test_huge_integers_and_empty_json_are_not_errors(tmp_path: Path) -> None:
+    (tmp_path / "big.yaml").write_text(INGRESS.format(name="big") + "spec:\n  n: " + "9" * 5000 + "\n")
+    (tmp_path / "flow.yaml").write_text(INGRESS.format(name="flow") + "spec: {n: " + "9" * 5000 + "}\n")
+    (tmp_path / "empty.json").write_text("  \n")
+    findings, errors, stats = walk_scan([str(tmp_path)])
+    assert errors == []
+    assert sorted(name for _, name in findings) == ["big", "flow"]
+    assert (stats.files, stats.documents) == (3, 2)

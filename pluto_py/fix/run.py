@@ -8,7 +8,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,13 +53,19 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def fix_paths(paths: Sequence[str], table: Table, options: FixOptions, *, write: bool) -> FixRun:
-    """Fix every input under ``paths``; with ``write``, changed files are replaced on disk."""
+def fix_paths(paths: Sequence[str], table: Table, options: FixOptions, *, write: bool,
+              path_filter: Callable[[str], bool] | None = None) -> FixRun:
+    """Fix every input under ``paths``; with ``write``, changed files are replaced on disk.
+
+    ``path_filter`` (the configuration's include/exclude globs) decides which files are fixed.
+    """
     fixer = FileFixer(table, options)
     run = FixRun()
     for item in collect_inputs(paths or ["."]):
         if isinstance(item, ScanError):
             run.errors.append(item)
+        elif path_filter is not None and isinstance(item, FileInput | ChartInput) and not path_filter(item.display):
+            continue
         elif isinstance(item, ChartInput):
             run.results.extend(_chart_results(fixer, item))
         else:

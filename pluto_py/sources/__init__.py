@@ -6,6 +6,7 @@ reporters and exit codes work the same whatever the input was.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -86,7 +87,15 @@ def documents_of_input(item: FileInput | StdinInput, options: SourceOptions | No
     source = SOURCE_STDIN if isinstance(item, StdinInput) else SOURCE_FILE
     json_file = isinstance(item, FileInput) and item.path.name.lower().endswith(".json")
     prescan = options.prescan if options is not None and on_skip is not None else None
-    yield from parse_text(text, display, source, json_file=json_file, prescan=prescan, on_skip=on_skip)
+    try:
+        yield from parse_text(text, display, source, json_file=json_file, prescan=prescan, on_skip=on_skip)
+    except Exception as exc:
+        # A bug of ours on one hostile file must not cost the findings of all the others:
+        # report it against the file (exit 2) and go on. KDEPRECATE_DEBUG=1 shows the traceback.
+        if os.environ.get("KDEPRECATE_DEBUG"):
+            raise
+        yield ScanError(display, None, f"internal error while parsing ({exc.__class__.__name__}: {exc}); "
+                                       "please report it")
 
 
 def iter_documents(paths: Sequence[str], options: SourceOptions, stats: InputStats,

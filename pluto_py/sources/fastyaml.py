@@ -83,6 +83,8 @@ def resolve_plain(text: str) -> Any:
         return None if text in _NULL else text
     if first in "-+0123456789.":
         if _SIMPLE_INT.fullmatch(text):
+            if len(text) > 4000:
+                raise Unsupported(text)  # past int()'s digit limit: the full parser decides
             return int(text)
         if _SIMPLE_FLOAT.fullmatch(text):
             return float(text)

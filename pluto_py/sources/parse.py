@@ -450,6 +450,8 @@ def parse_text(text: str, path: str, source: str, *, json_file: bool, prescan: P
 
     ``prescan``/``on_skip``: YAML documents that cannot matter are skipped (parse_yaml_stream).
     """
+    if json_file and not text.strip():
+        return  # an empty .json file holds no document (as an empty YAML file holds none)
     if json_file or looks_like_json(text):
         result = parse_json_document(text, path, source)
         if isinstance(result, Document) or json_file:
