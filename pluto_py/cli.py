@@ -1,14 +1,13 @@
 """Command line: parses arguments, assembles the library's parts, maps results to exit codes.
 
 Nothing here knows API facts or parses manifests; heavy modules are imported inside the
-command that needs them so that `kdeprecate scan one.yaml` starts fast.
+command that needs them so that `kdeprecate scan one.yaml` starts fast. (No ``from __future__
+import annotations`` here: typer would evaluate every option's annotation string at start-up.)
 """
 
-from __future__ import annotations
-
+import copy
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -90,12 +89,21 @@ def scan(
         "machine; merge the JSON reports with merge-reports.")] = None,
 ) -> None:
     """Report objects whose apiVersion is deprecated or removed at the target version."""
+    # Only what a plain scan of one file needs is imported here (a pre-commit hook pays for every
+    # import on every commit): Helm, configuration files, cluster dumps, suppressions and CRD
+    # tracking are imported by the branch that meets them (see docs/performance.md).
     from pluto_py.config import ConfigError, map_chart_templates, resolve_scan_settings
+    from pluto_py.deferred import (
+        LazyChartRenderer,
+        LazyClusterExpander,
+        LazyCrdTracker,
+        LazySuppressions,
+    )
     from pluto_py.report import ReportContext, get_reporter, needs_objects, result_fails, write_atomically
     from pluto_py.scan import ObjectCollector, ScanHook, Targets, build_result, scan_stream
     from pluto_py.sources import InputStats, SourceOptions, iter_documents
     from pluto_py.sources.files import chart_root_of
-    from pluto_py.suppress import SuppressionIndex
+    from pluto_py.sources.prescan import DEFAULT_ANNOTATIONS, PrescanPolicy
     from pluto_py.table import TableError, addon_components, load_table
 
     try:  # flags > KDEPRECATE_* > .kdeprecate.yaml / [tool.kdeprecate] > defaults
@@ -128,45 +136,43 @@ def scan(
                    f"(known: {', '.join(sorted({*table.components(), *addon_components()}))})")
     targets = Targets(k8s_target or table.newest, component_targets)
 
-    from pluto_py.sources.cluster import DEFAULT_ANNOTATIONS, cluster_expander
-    from pluto_py.sources.helm import ChartRenderer, check_set_expression
-
     for values_file in helm_values or []:
         if not Path(values_file).is_file():
             fail_usage(f"--values {values_file}: no such file")
-    for expression in helm_set or []:
-        try:
-            check_set_expression(expression)
-        except ValueError as exc:
-            fail_usage(str(exc))
+    if helm_set:
+        from pluto_py.sources.helm import check_set_expression
+
+        for expression in helm_set:
+            try:
+                check_set_expression(expression)
+            except ValueError as exc:
+                fail_usage(str(exc))
     try:
-        charts = ChartRenderer()
+        charts = LazyChartRenderer()
     except ValueError as exc:
         fail_usage(str(exc))
     annotations = tuple(dict.fromkeys([*DEFAULT_ANNOTATIONS, *(annotation or [])]))
-    expander = cluster_expander(annotations)
+    expander = LazyClusterExpander(annotations)
     stats = InputStats()
+    suppressions = LazySuppressions()
     options = SourceOptions(target=str(targets.k8s), helm_values=tuple(helm_values or ()),
-                            helm_set=tuple(helm_set or ()), annotations=annotations)
-    suppressions = SuppressionIndex()
-    options = replace(options, text_observer=suppressions.observe,
-                      path_filter=settings.path_filter if settings.path_filter else None)
+                            helm_set=tuple(helm_set or ()), annotations=annotations,
+                            text_observer=suppressions.observe,
+                            path_filter=settings.path_filter if settings.path_filter else None)
     # pre-commit passes chart templates one by one: they are Go templates, scanned via their chart.
     scan_paths, notices = map_chart_templates(list(settings.paths.value) or ["."], chart_root_of)
-    from pluto_py.sources.prescan import PrescanPolicy
-    from pluto_py.sources.shard import ShardError, parse_shard, shard_filter
-
     if shard is not None:
+        from pluto_py.sources.shard import ShardError, parse_shard, shard_filter
+
         try:
-            options = replace(options, path_filter=shard_filter(parse_shard(shard), scan_paths, options.path_filter))
+            options = options.replace(path_filter=shard_filter(parse_shard(shard), scan_paths, options.path_filter))
         except ShardError as exc:
             fail_usage(str(exc))
     if not needs_objects(reporter):  # a report of every object needs every document parsed
-        options = replace(options, prescan=PrescanPolicy.for_table(table.rows, annotations))
-    from pluto_py.crd_versions import CrdVersionTracker
+        options = options.replace(prescan=PrescanPolicy.for_table(table.rows, annotations))
 
     collector = ObjectCollector()
-    hooks: list[ScanHook] = [CrdVersionTracker(targets), *([collector] if needs_objects(reporter) else [])]
+    hooks: list[ScanHook] = [LazyCrdTracker(targets), *([collector] if needs_objects(reporter) else [])]
     documents = expander.prepare(iter_documents(scan_paths, options, stats, chart_handler=charts))
     findings, errors = scan_stream(documents, table, targets, from_version=from_parsed, expanders=[expander],
                                    hooks=hooks)
@@ -190,7 +196,7 @@ def scan(
             fail_usage(f"{settings.output_file.origin} {report_file}: cannot write: {exc.strerror or exc}")
         in_actions = os.environ.get("GITHUB_ACTIONS", "").lower() == "true"
         terminal = get_reporter("github" if in_actions else "text")  # annotations in Actions, text elsewhere
-        sys.stdout.write(terminal.render(result, replace(context, color=use_color(sys.stdout))))
+        sys.stdout.write(terminal.render(result, context._replace(color=use_color(sys.stdout))))
     else:
         sys.stdout.write(report)
     sys.stdout.flush()
@@ -229,13 +235,31 @@ from pluto_py import cli_merge  # noqa: E402
 app.command("merge-reports")(cli_merge.merge_reports)
 
 
+def _app_for(args: list[str]) -> typer.Typer:
+    """``app`` with only the subcommand that ``args`` starts with, when it names one.
+
+    typer builds the options of every registered command before it runs one (~15 ms for ours, on
+    every pre-commit run); a run of one subcommand behaves the same with only that one registered.
+    Anything else (no subcommand, --help, --version, a typo) gets the whole app.
+    """
+    if not args:
+        return app
+    chosen = [info for info in app.registered_commands
+              if (info.name or getattr(info.callback, "__name__", "").lower().replace("_", "-")) == args[0]]
+    if len(chosen) != 1:
+        return app
+    lean = copy.copy(app)
+    lean.registered_commands = chosen
+    return lean
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: never a traceback for bad input or bad flags."""
     from pluto_py import _typer_fast
 
     _typer_fast.install()  # plain str/Path options without importing pydantic (start-up time)
     try:
-        app(args=argv, prog_name=PROG, standalone_mode=True)
+        _app_for(sys.argv[1:] if argv is None else argv)(args=argv, prog_name=PROG, standalone_mode=True)
     except UsageError as exc:
         error_line(str(exc))
         sys.exit(EXIT_ERROR)

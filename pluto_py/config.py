@@ -16,15 +16,14 @@ jsonschema is imported only when a configuration file exists (the default path s
 
 from __future__ import annotations
 
-import difflib
-import json
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
+from pluto_py._record import Record
 from pluto_py.model import NOTICE_INFO, Notice
 
 CONFIG_NAMES = (".kdeprecate.yaml", ".kdeprecate.yml")
@@ -48,12 +47,11 @@ class ConfigError(ValueError):
     """A configuration file or variable that cannot be used; the message names where and what."""
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     """The settings of one configuration file (all optional), with paths made absolute."""
 
     path: Path | None = None  # None: no file
-    values: Mapping[str, Any] = field(default_factory=dict)
+    values: Mapping[str, Any] = MappingProxyType({})
 
     @property
     def root(self) -> Path:
@@ -115,6 +113,8 @@ def find_config(start: Path) -> Path | None:
 
 
 def _schema() -> dict[str, Any]:
+    import json
+
     from pluto_py.table import builtin_data_path
 
     schema: dict[str, Any] = json.loads(builtin_data_path(SCHEMA_FILE).read_text(encoding="utf-8"))
@@ -154,6 +154,8 @@ def _describe(error: Any, data: Any, path: Path) -> str:
     section = "[tool.kdeprecate]" if path.name == PYPROJECT else ""
     prefix = f"{path}{': ' + section if section else ''}"
     if error.validator == "additionalProperties":
+        import difflib
+
         known = sorted(error.schema.get("properties", {}))
         instance = error.instance if isinstance(error.instance, dict) else {}
         unknown = [k for k in instance if k not in known]
@@ -212,8 +214,7 @@ def discover(cwd: Path | None = None, env: Mapping[str, str] | None = None, *, e
 # --- resolution: flags > environment > file > defaults ---------------------------------------------
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """A resolved value and where it came from (for error messages)."""
 
     value: Any
@@ -339,16 +340,18 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(f"^{prefix}{''.join(out)}(?:/.*)?$")
 
 
-@dataclass
-class PathFilter:
+class PathFilter(Record):
     """Decides which inputs are scanned, from include/exclude globs relative to ``root``."""
 
-    root: Path
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    skipped: list[str] = field(default_factory=list)
+    __slots__ = ("_exclude", "_include", "exclude", "include", "root", "skipped")
+    _fields = ("root", "include", "exclude", "skipped")
 
-    def __post_init__(self) -> None:
+    def __init__(self, root: Path, include: tuple[str, ...] = (), exclude: tuple[str, ...] = (),
+                 skipped: list[str] | None = None) -> None:
+        self.root = root
+        self.include = include
+        self.exclude = exclude
+        self.skipped: list[str] = [] if skipped is None else skipped
         self._include = [glob_regex(p) for p in self.include]
         self._exclude = [glob_regex(p) for p in self.exclude]
 
@@ -406,8 +409,7 @@ def map_chart_templates(paths: Sequence[str], chart_root_of: Callable[[Path], Pa
 # --- the scan command's settings ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ScanSettings:
+class ScanSettings(NamedTuple):
     """Everything `kdeprecate scan` takes from flags, environment and configuration file."""
 
     config: Config
@@ -460,8 +462,7 @@ def resolve_scan_settings(*, paths: Sequence[str] | None, target: Sequence[str] 
 # --- the fix command's settings ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FixSettings:
+class FixSettings(NamedTuple):
     """What `kdeprecate fix` takes from flags, environment and configuration file."""
 
     target: str | None  # the Kubernetes target (fix rewrites built-in APIs only)

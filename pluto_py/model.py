@@ -7,8 +7,8 @@ that reporters only read.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, NamedTuple
 
 # Where a document came from (the JSON contract's "source" values).
 SOURCE_FILE = "file"
@@ -49,8 +49,7 @@ class Document:
         return (self.line, 1)
 
 
-@dataclass(frozen=True)
-class ScanError:
+class ScanError(NamedTuple):
     """An input that could not be read or parsed: the scan is incomplete."""
 
     path: str
@@ -92,7 +91,8 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract's finding object (design.md section 3)."""
-        record = asdict(self)
+        # Every field is a plain value but context (copied): no deep copy (dataclasses.asdict) needed.
+        record = {field.name: getattr(self, field.name) for field in fields(self)}
         record["context"] = dict(self.context)
         return record
 
@@ -104,8 +104,7 @@ class Finding:
         return f"{ref} (namespace {self.namespace})" if self.namespace else ref
 
 
-@dataclass(frozen=True)
-class ScannedObject:
+class ScannedObject(NamedTuple):
     """One object the scan looked at, finding or not (JUnit reports a test case per object)."""
 
     path: str
@@ -152,8 +151,9 @@ class Notice:
                 "level": self.level, "message": self.message}
 
 
-@dataclass(frozen=True)
-class ScanSummary:
+class ScanSummary(NamedTuple):
+    """The counts of a scan."""
+
     files: int
     documents: int
     removed: int
@@ -162,11 +162,12 @@ class ScanSummary:
     suppressed: int = 0
 
     def to_dict(self) -> dict[str, int]:
-        return asdict(self)
+        return dict(self._asdict())
 
 
-@dataclass(frozen=True)
-class ScanResult:
+class ScanResult(NamedTuple):
+    """What a scan found, and what it scanned."""
+
     findings: tuple[Finding, ...]
     errors: tuple[ScanError, ...]
     files: int

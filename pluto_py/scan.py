@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
+from pluto_py._record import Record
 from pluto_py.model import (
     SOURCE_FILE,
     SOURCE_HELM_TEMPLATE,
@@ -25,12 +25,15 @@ from pluto_py.versions import KubeVersion, format_version
 _REWRITABLE_SOURCES = frozenset({SOURCE_FILE, SOURCE_STDIN})
 
 
-@dataclass(frozen=True)
-class Targets:
+class Targets(Record):
     """The versions findings are judged at: Kubernetes itself and opted-in components."""
 
-    k8s: KubeVersion
-    components: Mapping[str, KubeVersion] = field(default_factory=dict)
+    __slots__ = ("components", "k8s")
+    _fields = ("k8s", "components")
+
+    def __init__(self, k8s: KubeVersion, components: Mapping[str, KubeVersion] | None = None) -> None:
+        self.k8s = k8s
+        self.components: Mapping[str, KubeVersion] = {} if components is None else components
 
     def for_component(self, component: str) -> KubeVersion | None:
         if component == BUILTIN_COMPONENT:
@@ -41,8 +44,7 @@ class Targets:
         return {BUILTIN_COMPONENT: str(self.k8s), **{c: str(v) for c, v in sorted(self.components.items())}}
 
 
-@dataclass(frozen=True)
-class Resource:
+class Resource(NamedTuple):
     """A top-level Kubernetes object inside a document (the document itself, or a List item)."""
 
     document: Document

@@ -8,8 +8,7 @@ class may set ``needs_objects = True`` to receive every scanned object in ``Scan
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from pluto_py.model import NOTICE_WARNING, Notice, ScanResult
 
@@ -27,8 +26,9 @@ REPORTERS: dict[str, str] = {
 FAIL_LEVELS = ("removed", "deprecated", "none")
 
 
-@dataclass(frozen=True)
-class ReportContext:
+class ReportContext(NamedTuple):
+    """What a reporter needs besides the result."""
+
     tool_version: str
     fail_on: str  # removed | deprecated | none
     color: bool = False

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from typing import Any
 
+from pluto_py._record import Record
 from pluto_py.model import SOURCE_FILE, SOURCE_STDIN, Document, ScanError
 from pluto_py.sources.files import (
     ChartInput,
@@ -20,37 +21,57 @@ from pluto_py.sources.files import (
     read_input_bytes,
 )
 from pluto_py.sources.parse import InputDecodeError, decode_text, parse_text
-from pluto_py.sources.prescan import PrescanPolicy
+from pluto_py.sources.prescan import DEFAULT_ANNOTATIONS, PrescanPolicy
 
 
-@dataclass
-class InputStats:
+class InputStats(Record):
     """Counts a scan reports in its summary."""
 
-    files: int = 0
-    documents: int = 0
+    __slots__ = ("documents", "files")
+    _fields = ("files", "documents")
+
+    def __init__(self, files: int = 0, documents: int = 0) -> None:
+        self.files = files
+        self.documents = documents
 
     def count_document(self) -> None:
         """A document that was counted but not yielded (SourceOptions.prescan)."""
         self.documents += 1
 
 
-@dataclass(frozen=True)
-class SourceOptions:
-    """What sources need to know beyond the paths (helm values, annotations to read, ...)."""
+class SourceOptions(Record):
+    """What sources need to know beyond the paths (helm values, annotations to read, ...).
 
-    target: str | None = None  # k8s target, e.g. "1.25": charts are rendered for it
-    helm_values: tuple[str, ...] = ()
-    helm_set: tuple[str, ...] = ()
-    annotations: tuple[str, ...] = ("kubectl.kubernetes.io/last-applied-configuration",)
-    extra: dict[str, str] = field(default_factory=dict)
-    # Called with (display path, text) of every file or stdin read: suppression comments are read
-    # from it (pluto_py.suppress), at the cost of one substring test per file.
-    text_observer: Callable[[str, str], None] | None = None
-    # Inputs whose display path this rejects are skipped (config include/exclude globs).
-    path_filter: Callable[[str], bool] | None = None
-    # Skip the full parse of documents that cannot matter (sources/prescan.py); None parses all.
-    prescan: PrescanPolicy | None = None
+    target: k8s target, e.g. "1.25": charts are rendered for it.
+    text_observer: called with (display path, text) of every file or stdin read: suppression
+    comments are read from it (pluto_py.suppress), at the cost of one substring test per file.
+    path_filter: inputs whose display path it rejects are skipped (config include/exclude globs).
+    prescan: skip the full parse of documents that cannot matter (sources/prescan.py); None parses all.
+    """
+
+    __slots__ = ("annotations", "extra", "helm_set", "helm_values", "path_filter", "prescan", "target",
+                 "text_observer")
+    _fields = ("target", "helm_values", "helm_set", "annotations", "extra", "text_observer", "path_filter",
+               "prescan")
+
+    def __init__(self, target: str | None = None, helm_values: tuple[str, ...] = (), helm_set: tuple[str, ...] = (),
+                 annotations: tuple[str, ...] = DEFAULT_ANNOTATIONS, extra: dict[str, str] | None = None,
+                 text_observer: Callable[[str, str], None] | None = None,
+                 path_filter: Callable[[str], bool] | None = None, prescan: PrescanPolicy | None = None) -> None:
+        self.target = target
+        self.helm_values = helm_values
+        self.helm_set = helm_set
+        self.annotations = annotations
+        self.extra: dict[str, str] = {} if extra is None else extra
+        self.text_observer = text_observer
+        self.path_filter = path_filter
+        self.prescan = prescan
+
+    def replace(self, **changes: Any) -> SourceOptions:
+        """A copy with ``changes`` (as dataclasses.replace did when this was a dataclass)."""
+        values: dict[str, Any] = {name: getattr(self, name) for name in self._fields}
+        values.update(changes)
+        return SourceOptions(**values)
 
 
 # A handler renders a chart directory into Documents (provided by the helm source).
@@ -85,7 +106,7 @@ def documents_of_input(item: FileInput | StdinInput, options: SourceOptions | No
     if options is not None and options.text_observer is not None:
         options.text_observer(display, text)
     source = SOURCE_STDIN if isinstance(item, StdinInput) else SOURCE_FILE
-    json_file = isinstance(item, FileInput) and item.path.name.lower().endswith(".json")
+    json_file = isinstance(item, FileInput) and os.path.basename(item.fspath).lower().endswith(".json")
     prescan = options.prescan if options is not None and on_skip is not None else None
     try:
         yield from parse_text(text, display, source, json_file=json_file, prescan=prescan, on_skip=on_skip)

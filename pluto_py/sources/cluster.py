@@ -38,9 +38,9 @@ from pluto_py.model import (
     ScanError,
 )
 from pluto_py.sources.parse import DocumentError, JsonPositionParser, compose_yaml, parse_yaml_stream
+from pluto_py.sources.prescan import DEFAULT_ANNOTATIONS
 
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
-DEFAULT_ANNOTATIONS: tuple[str, ...] = (LAST_APPLIED,)
+LAST_APPLIED = DEFAULT_ANNOTATIONS[0]  # "kubectl.kubernetes.io/last-applied-configuration"
 HELM_SECRET_TYPE = "helm.sh/release.v1"
 REMEDY = "helm-mapkubeapis"
 UPGRADE_NOTE = ("recorded in a Helm release: `helm upgrade` fails once the cluster no longer serves this API; "
@@ -230,6 +230,10 @@ def _objects(document: Document) -> list[_Item]:
     return [_Item((), data)]
 
 
+def _release_records(document: Document) -> list[ReleaseRecord]:
+    return [record for record in (release_record_of(item.data) for item in _objects(document)) if record is not None]
+
+
 def _describe(obj: Mapping[str, Any]) -> str:
     metadata = _mapping(obj.get("metadata"))
     name = _text(metadata.get("name")) or "<unnamed>"
@@ -267,14 +271,22 @@ class ClusterExpander:
     _chosen: dict[tuple[str | None, str | None], int | None] | None = field(default=None, repr=False)
 
     def prepare(self, items: Iterable[Document | ScanError]) -> Iterator[Document | ScanError]:
-        """The same stream, after choosing each release's revision across all of it."""
-        buffered = list(items)
-        records: list[ReleaseRecord] = []
-        for item in buffered:
-            if isinstance(item, Document):
-                records.extend(r for r in (release_record_of(o.data) for o in _objects(item)) if r is not None)
-        self._chosen = choose_revisions(records)
-        yield from buffered
+        """The same stream, after choosing each release's revision across all of it.
+
+        Documents are passed on as they come until the first one that holds a Helm release record;
+        from there on the rest of the stream is read before anything more is passed on (the
+        choice needs every record). A stream without release records is never held in memory.
+        """
+        stream = iter(items)
+        for item in stream:
+            if isinstance(item, Document) and _release_records(item):
+                buffered = [item, *stream]
+                self._chosen = choose_revisions(
+                    record for held in buffered if isinstance(held, Document) for record in _release_records(held))
+                yield from buffered
+                return
+            yield item  # no release record so far: nothing to choose for this one
+        self._chosen = {}
 
     def __call__(self, document: Document) -> Iterable[Document | ScanError] | None:
         objects = _objects(document)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from pluto_py._record import Record
 from pluto_py.model import ScanError
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -18,23 +18,53 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 STDIN = "-"
 
 
-@dataclass(frozen=True)
 class FileInput:
-    path: Path
-    display: str
+    """A file to read, shown as ``display``. ``path`` is made from ``fspath`` on first use: a walk
+    meets thousands of files, and a Path costs more to make than reading a small file."""
+
+    __slots__ = ("_path", "display", "fspath")
+
+    def __init__(self, path: Path | str, display: str) -> None:
+        self._path = path if isinstance(path, Path) else None
+        self.fspath = os.fspath(path)
+        self.display = display
+
+    @property
+    def path(self) -> Path:
+        if self._path is None:
+            self._path = Path(self.fspath)
+        return self._path
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, FileInput)
+        return (self.path, self.display) == (other.path, other.display)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.display))
+
+    def __repr__(self) -> str:
+        return f"FileInput(path={self.path!r}, display={self.display!r})"
 
 
-@dataclass(frozen=True)
-class StdinInput:
-    display: str = STDIN
+class StdinInput(Record):
+    __slots__ = ("display",)
+    _fields = ("display",)
+
+    def __init__(self, display: str = STDIN) -> None:
+        self.display = display
 
 
-@dataclass(frozen=True)
-class ChartInput:
+class ChartInput(Record):
     """A Helm chart directory: rendered, not read as YAML (its templates are Go templates)."""
 
-    path: Path
-    display: str
+    __slots__ = ("display", "path")
+    _fields = ("path", "display")
+
+    def __init__(self, path: Path, display: str) -> None:
+        self.path = path
+        self.display = display
 
 
 Input = FileInput | StdinInput | ChartInput
@@ -93,45 +123,84 @@ def collect_inputs(paths: Sequence[str], *, walk_charts: bool = True) -> Iterato
 def _walk(directory: Path, display: str, visited: set[tuple[int, int]],
           walk_charts: bool) -> Iterator[Input | ScanError]:
     try:
-        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=_entry_name)
     except OSError as exc:
         yield ScanError(display, None, f"cannot list directory: {exc.strerror or exc}")
         return
     for entry in entries:
-        shown = _join(display, entry.name)
+        name = entry.name
+        # The entry's type comes from the directory listing (no system call); only directories
+        # (their device and inode guard against loops) and symbolic links (followed) are stat'ed.
         try:
-            info = entry.stat(follow_symlinks=True)
+            if entry.is_symlink() or entry.is_dir(follow_symlinks=False):
+                info = entry.stat(follow_symlinks=True)
+                is_dir = stat.S_ISDIR(info.st_mode)
+                is_file = stat.S_ISREG(info.st_mode)
+            else:
+                info = None
+                is_dir = False
+                is_file = entry.is_file(follow_symlinks=False)
         except OSError:
             if entry.is_symlink():
                 continue  # a dangling link is not a manifest
-            yield ScanError(shown, None, "cannot access")
+            yield ScanError(_join(display, name), None, "cannot access")
             continue
-        if stat.S_ISDIR(info.st_mode):
-            if entry.name in SKIPPED_DIRS:
+        if is_dir:
+            assert info is not None
+            if name in SKIPPED_DIRS:
                 continue
             key = (info.st_dev, info.st_ino)
             if key in visited:
                 continue  # a symlink loop, or a second way to the same folder
+            shown = _join(display, name)
             sub = Path(entry.path)
             if walk_charts and is_chart_dir(sub):
                 yield ChartInput(sub, shown)
                 continue
             visited.add(key)
             yield from _walk(sub, shown, visited, walk_charts)
-        elif stat.S_ISREG(info.st_mode) and entry.name.lower().endswith(MANIFEST_SUFFIXES):
-            yield FileInput(Path(entry.path), shown)
+        elif is_file and name.lower().endswith(MANIFEST_SUFFIXES):
+            yield FileInput(entry.path, _join(display, name))
         # FIFOs, sockets and devices inside a tree are never opened.
+
+
+def _entry_name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 def read_input_bytes(item: FileInput | StdinInput) -> bytes:
     """The raw bytes of a file or of stdin, bounded in size. Raises OSError / ValueError."""
-    import sys
-
     if isinstance(item, StdinInput):
+        import sys
+
         data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     else:
-        with open(item.path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        data = _read_bounded(item.fspath)
     if len(data) > MAX_FILE_BYTES:
         raise ValueError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not scanned")
     return data
+
+
+def _read_bounded(path: str) -> bytes:
+    """At most MAX_FILE_BYTES + 1 bytes of a file. A regular file is read in one call sized by its
+    length (asking for MAX_FILE_BYTES + 1 would allocate a 64 MiB buffer for every file); a FIFO,
+    or a file that grows while it is read, in chunks up to the same bound."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)
+        size = info.st_size if stat.S_ISREG(info.st_mode) else 0
+        data = os.read(fd, min(size, MAX_FILE_BYTES) + 1)
+        if len(data) == size:
+            return data  # all of a regular file: asked for one byte more than its size, got its size
+        chunks = [data]
+        total = len(data)
+        while total <= MAX_FILE_BYTES:
+            chunk = os.read(fd, min(1024 * 1024, MAX_FILE_BYTES + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

@@ -42,6 +42,7 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pluto_py.deferred import HELM_ENGINE_ENV
 from pluto_py.model import SOURCE_HELM_TEMPLATE, Document, NodePath, Position, ScanError
 from pluto_py.sources import SourceOptions
 from pluto_py.sources.files import ChartInput
@@ -53,7 +54,7 @@ ENGINE_SDK = "helm-python-sdk"
 ENGINE_STATIC = "static"
 ENGINES = (ENGINE_BINARY, ENGINE_SDK, ENGINE_STATIC)
 # Forces one engine (e.g. KDEPRECATE_HELM_ENGINE=static); unset: the first one available.
-ENGINE_ENV = "KDEPRECATE_HELM_ENGINE"
+ENGINE_ENV = HELM_ENGINE_ENV
 
 SERVED_APIS_FILE = "served_apis.yaml"
 RELEASE_NAME = "release-name"  # what `helm template` calls the release when none is given

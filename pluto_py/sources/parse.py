@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from json import JSONDecodeError
-from json.decoder import scanstring  # type: ignore[attr-defined]
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from pluto_py._record import Record
 from pluto_py.model import (
     SOURCE_HELM_TEMPLATE,
     Document,
@@ -26,7 +24,7 @@ from pluto_py.model import (
     ScanError,
 )
 from pluto_py.sources.fastyaml import Unsupported, parse_block_yaml
-from pluto_py.sources.prescan import PrescanPolicy, needs_full_parse, read_head
+from pluto_py.sources.prescan import FileFacts, PrescanPolicy, needs_full_parse, read_head
 
 # Bounds against hostile input.
 MAX_NODES = 1_000_000  # values produced by one document, aliases expanded
@@ -65,14 +63,17 @@ def decode_text(raw: bytes) -> str:
         raise InputDecodeError(f"line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
 
 
-@dataclass(frozen=True)
-class RawDocument:
+class RawDocument(Record):
     """The text of one document of a stream, before parsing."""
 
-    index: int
-    first_line: int  # 1-based line of the chunk's first line in the stream
-    text: str
-    template: str | None  # `# Source:` comment of helm template output
+    __slots__ = ("first_line", "index", "template", "text")
+    _fields = ("index", "first_line", "text", "template")
+
+    def __init__(self, index: int, first_line: int, text: str, template: str | None) -> None:
+        self.index = index
+        self.first_line = first_line  # 1-based line of the chunk's first line in the stream
+        self.text = text
+        self.template = template  # `# Source:` comment of helm template output
 
     @property
     def start_line(self) -> int:
@@ -147,37 +148,32 @@ def _split_documents_by_markers(text: str) -> Iterator[RawDocument]:
 
     Same result as _split_documents_by_lines (tests/test_fastpath_split.py checks it).
     """
-    index = 0
-    chunk_at, chunk_line, explicit = 0, 1, False
     counted_at, counted_line = 0, 1  # text.count("\n") up to counted_at, incrementally
+    for index, (start, end) in enumerate(_document_bounds(text)):
+        counted_line += text.count("\n", counted_at, start)
+        counted_at = start
+        body = text[start:end]
+        yield RawDocument(index, counted_line, body, _helm_source_of(body))
 
-    def line_of(offset: int) -> int:
-        nonlocal counted_at, counted_line
-        counted_line += text.count("\n", counted_at, offset)
-        counted_at = offset
-        return counted_line
 
-    def document(end: int) -> RawDocument:
-        nonlocal index
-        body = text[chunk_at:end]
-        raw = RawDocument(index, chunk_line, body, _helm_source_of(body))
-        index += 1
-        return raw
-
+def _document_bounds(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) offsets of each document of a text without lone CRs, in order (the chunks of
+    _split_documents_by_markers, before they are cut out and their lines counted)."""
+    chunk_at, explicit = 0, False
     for at, is_start in _markers(text):
         if is_start:
             if explicit or _CONTENT_LINE.search(text, chunk_at, at) is not None:
-                yield document(at)
-                chunk_at, chunk_line = at, line_of(at)
+                yield chunk_at, at
+                chunk_at = at
             # else: comments/directives before '---' belong to the document it starts
             explicit = True
         else:
             end = text.find("\n", at)
             end = len(text) if end < 0 else end + 1
-            yield document(end)  # the '...' line itself is content: the chunk is a document
-            chunk_at, chunk_line, explicit = end, line_of(end), False
+            yield chunk_at, end  # the '...' line itself is content: the chunk is a document
+            chunk_at, explicit = end, False
     if explicit or _CONTENT_LINE.search(text, chunk_at) is not None:
-        yield document(len(text))
+        yield chunk_at, len(text)
 
 
 def _helm_source_of(body: str) -> str | None:
@@ -405,13 +401,11 @@ def parse_yaml_stream(text: str, path: str, source: str, prescan: PrescanPolicy 
     With a ``prescan`` policy (and ``on_skip``), a document that cannot matter
     (prescan.needs_full_parse) is neither parsed nor yielded: ``on_skip`` is called instead.
     """
-    skipping = prescan is not None and on_skip is not None and not prescan.file_needs_full_parse(text)
-    for raw in split_documents(text):
-        if skipping:
-            assert prescan is not None and on_skip is not None
-            if not needs_full_parse(read_head(raw.text), raw.text, prescan):
-                on_skip()
-                continue
+    if prescan is not None and on_skip is not None and not prescan.file_needs_full_parse(text):
+        raws: Iterable[RawDocument] = _documents_to_parse(text, prescan, on_skip)
+    else:
+        raws = split_documents(text)
+    for raw in raws:
         try:
             data, positions = compose_yaml(raw.text, raw.first_line)
         except DocumentError as exc:
@@ -426,6 +420,32 @@ def parse_yaml_stream(text: str, path: str, source: str, prescan: PrescanPolicy 
             source=SOURCE_HELM_TEMPLATE if raw.template else source,
             template=raw.template,
         )
+
+
+def _documents_to_parse(text: str, prescan: PrescanPolicy, on_skip: Callable[[], None]) -> Iterator[RawDocument]:
+    """split_documents(text) without the documents that cannot matter (each calls ``on_skip``).
+
+    Equivalent to filtering split_documents by needs_full_parse(read_head(...)), but what holds for
+    the whole text is tested once (a substring absent from the file is absent from each of its
+    documents), and a skipped document is neither copied into a RawDocument nor line-counted.
+    """
+    if _has_lone_cr(text):
+        for raw in _split_documents_by_lines(text):
+            if needs_full_parse(read_head(raw.text), raw.text, prescan):
+                yield raw
+            else:
+                on_skip()
+        return
+    facts = FileFacts.of(text, prescan)
+    counted_at, counted_line = 0, 1
+    for index, (start, end) in enumerate(_document_bounds(text)):
+        body = text[start:end]
+        if not facts.needs_full_parse(body):
+            on_skip()
+            continue
+        counted_line += text.count("\n", counted_at, start)
+        counted_at = start
+        yield RawDocument(index, counted_line, body, _helm_source_of(body))
 
 
 def parse_json_document(text: str, path: str, source: str) -> Document | ScanError:
@@ -531,6 +551,9 @@ class JsonPositionParser:
         raise self._fail(offset, "expected a JSON value" if char else "unexpected end of input")
 
     def _string(self, offset: int) -> tuple[str, int]:
+        from json import JSONDecodeError  # (imported here: not on the start-up path of YAML scans)
+        from json.decoder import scanstring  # type: ignore[attr-defined]
+
         try:
             value, end = scanstring(self.text, offset + 1, True)
         except JSONDecodeError as exc:

@@ -30,11 +30,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
+
+from pluto_py._record import Record
 
 # Text that makes a document (or, for FILE_MARKERS, every document of the file) worth a full parse.
 FILE_MARKERS = ("kdeprecate:",)  # inline suppressions are comments: read from the parsed file
+# Annotations that hold the configuration applied to a live object (kubectl's, by default).
+DEFAULT_ANNOTATIONS: tuple[str, ...] = ("kubectl.kubernetes.io/last-applied-configuration",)
 # Helm release records (sources/cluster.py) are Secrets/ConfigMaps whose data has a "release" key.
 RELEASE_KEY = "release"
 ALWAYS_FULL_KINDS = frozenset({"CustomResourceDefinition"})
@@ -59,8 +62,7 @@ _NOT_STRINGS = frozenset({"true", "True", "TRUE", "false", "False", "FALSE", "nu
 _CONTINUED = re.compile(r"\n(?:[ \t]*\r?\n)*[ \t]")
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentHead:
+class DocumentHead(NamedTuple):
     """What the cheap reading learned of a document."""
 
     certain: bool
@@ -73,32 +75,42 @@ UNCERTAIN = DocumentHead(False)
 
 def read_head(text: str) -> DocumentHead:
     """The top-level apiVersion and kind of one document's text (see the module docstring)."""
+    certain, api_version, kind = _head(text, True, True, True)
+    return DocumentHead(True, api_version, kind) if certain else UNCERTAIN
+
+
+_UNCERTAIN_HEAD: tuple[bool, str | None, str | None] = (False, None, None)
+
+
+def _head(text: str, breaks: bool, braces: bool, tabs: bool) -> tuple[bool, str | None, str | None]:
+    """read_head as (certain, apiVersion, kind). ``breaks``/``braces``/``tabs`` False skip the tests for
+    unusual line breaks, ``{{`` and tab indentation: for a text known not to hold them (FileFacts)."""
     lead = _LEAD.match(text)
     start = lead.end() if lead else 0
     # Work on "\n" + text so that every line, the first one too, follows a "\n": body[start] is the
     # "\n" before the first content line.
     body = "\n" + text
     if not _TOP_KEY.match(body, start):
-        return UNCERTAIN  # empty, comments only, or a root that is not a plain block mapping
-    if ("\r" in text and text.count("\r") != text.count("\r\n")) or "\x85" in text or "\u2028" in text \
-            or "\u2029" in text:
-        return UNCERTAIN  # line breaks that the column-0 reading does not see
-    if "{{" in text or "\n\t" in text:
-        return UNCERTAIN  # an unrendered template, or tab indentation: likely broken, a full parse says
+        return _UNCERTAIN_HEAD  # empty, comments only, or a root that is not a plain block mapping
+    if breaks and (("\r" in text and text.count("\r") != text.count("\r\n")) or "\x85" in text
+                   or "\u2028" in text or "\u2029" in text):
+        return _UNCERTAIN_HEAD  # line breaks that the column-0 reading does not see
+    if (braces and "{{" in text) or (tabs and "\n\t" in text):
+        return _UNCERTAIN_HEAD  # an unrendered template, or tab indentation: likely broken, a full parse says
     keys = _COLUMN0.findall(body, start)
     if "" in keys or len(set(keys)) != len(keys):
         # An odd column-0 line; or a duplicate key (an error, or a fake one inside a multi-line scalar).
-        return UNCERTAIN
+        return _UNCERTAIN_HEAD
     api_version = kind = None
     if "apiVersion" in keys:
         api_version = _value_of(_API_VERSION.search(body, start), body)
         if api_version is None:
-            return UNCERTAIN
+            return _UNCERTAIN_HEAD
     if "kind" in keys:
         kind = _value_of(_KIND.search(body, start), body)
         if kind is None:
-            return UNCERTAIN
-    return DocumentHead(True, api_version, kind)
+            return _UNCERTAIN_HEAD
+    return True, api_version, kind
 
 
 def _value_of(match: re.Match[str] | None, body: str) -> str | None:
@@ -111,8 +123,7 @@ def _value_of(match: re.Match[str] | None, body: str) -> str | None:
     return single if single is not None else double
 
 
-@dataclass(frozen=True)
-class PrescanPolicy:
+class PrescanPolicy(Record):
     """Which documents are worth a full parse. Build it with ``for_table``.
 
     ``table_keys``: (apiVersion, kind) pairs with a table row (built-in and extra tables).
@@ -122,10 +133,15 @@ class PrescanPolicy:
     ``annotations``: annotations that hold an object's applied configuration (last-applied).
     """
 
-    table_keys: frozenset[tuple[str, str]]
-    known_groups: frozenset[str]
-    annotations: tuple[str, ...] = ("kubectl.kubernetes.io/last-applied-configuration",)
-    markers: tuple[str, ...] = field(default=FILE_MARKERS)
+    __slots__ = ("annotations", "known_groups", "markers", "table_keys")
+    _fields = ("table_keys", "known_groups", "annotations", "markers")
+
+    def __init__(self, table_keys: frozenset[tuple[str, str]], known_groups: frozenset[str],
+                 annotations: tuple[str, ...] = DEFAULT_ANNOTATIONS, markers: tuple[str, ...] = FILE_MARKERS) -> None:
+        self.table_keys = table_keys
+        self.known_groups = known_groups
+        self.annotations = annotations
+        self.markers = markers
 
     @classmethod
     def for_table(cls, rows: Iterable[Any], annotations: Iterable[str] = ()) -> PrescanPolicy:
@@ -138,7 +154,7 @@ class PrescanPolicy:
             if row.replacement:
                 groups.add(_group(row.replacement))
         extra = tuple(annotations)
-        return cls(frozenset(keys), frozenset(groups), tuple(dict.fromkeys((*cls.annotations, *extra))))
+        return cls(frozenset(keys), frozenset(groups), tuple(dict.fromkeys((*DEFAULT_ANNOTATIONS, *extra))))
 
     def file_needs_full_parse(self, text: str) -> bool:
         """Whether every document of a file must be parsed (it holds an inline suppression)."""
@@ -152,9 +168,9 @@ def _group(api_version: str) -> str:
 def needs_full_parse(head: DocumentHead, text: str, policy: PrescanPolicy) -> bool:
     """Whether a document must be fully parsed: it may hold a finding, or others need its data.
 
-    Extend this (conservatively) when a feature needs the data of more documents. A document for
-    which this is False is counted but neither parsed nor passed on: no expander, hook or
-    reporter sees it.
+    Extend this (conservatively) when a feature needs the data of more documents — and
+    FileFacts.needs_full_parse, its fast form, alike. A document for which this is False is counted
+    but neither parsed nor passed on: no expander, hook or reporter sees it.
     """
     if not head.certain or "\\" in text:  # an escape in a double-quoted key could spell any name below
         return True
@@ -164,7 +180,10 @@ def needs_full_parse(head: DocumentHead, text: str, policy: PrescanPolicy) -> bo
     for marker in policy.markers:
         if marker in text:
             return True
-    api_version, kind = head.api_version, head.kind
+    return _object_matters(head.api_version, head.kind, text, policy)
+
+
+def _object_matters(api_version: str | None, kind: str | None, text: str, policy: PrescanPolicy) -> bool:
     if api_version is None or kind is None:
         return False  # not a Kubernetes object: nothing to judge
     return (
@@ -174,3 +193,53 @@ def needs_full_parse(head: DocumentHead, text: str, policy: PrescanPolicy) -> bo
         or _group(api_version) not in policy.known_groups  # custom resources
         or (kind in RELEASE_KINDS and RELEASE_KEY in text)  # Helm release records
     )
+
+
+class FileFacts:
+    """needs_full_parse(read_head(doc), doc, policy) for the documents of one file, faster.
+
+    A substring that the file does not contain is in none of its documents: each test of
+    read_head and needs_full_parse for one is made once per file, and per document only when the
+    file holds it. For a file without policy markers (those make every document parsed).
+    """
+
+    __slots__ = ("annotations", "backslash", "braces", "breaks", "policy", "release", "tabs")
+
+    def __init__(self, policy: PrescanPolicy, *, breaks: bool, braces: bool, tabs: bool, backslash: bool,
+                 annotations: tuple[str, ...], release: bool) -> None:
+        self.policy = policy
+        self.breaks = breaks
+        self.braces = braces
+        self.tabs = tabs
+        self.backslash = backslash
+        self.annotations = annotations
+        self.release = release
+
+    @classmethod
+    def of(cls, text: str, policy: PrescanPolicy) -> FileFacts:
+        ascii_text = text.isascii()
+        return cls(
+            policy,
+            breaks=("\r" in text and text.count("\r") != text.count("\r\n"))
+            or (not ascii_text and ("\x85" in text or "\u2028" in text or "\u2029" in text)),
+            braces="{" in text and "{{" in text,  # (a one-character search is much faster)
+            tabs="\t" in text and "\n\t" in text,
+            backslash="\\" in text,
+            annotations=tuple(a for a in policy.annotations if a in text),
+            release=RELEASE_KEY in text,
+        )
+
+    def needs_full_parse(self, text: str) -> bool:
+        """needs_full_parse(read_head(text), text, policy) for a document ``text`` of the file."""
+        certain, api_version, kind = _head(text, self.breaks, self.braces, self.tabs)
+        if not certain or (self.backslash and "\\" in text):
+            return True
+        for annotation in self.annotations:
+            if annotation in text:
+                return True
+        # (policy markers: none in the file)
+        if api_version is None or kind is None:
+            return False
+        if kind in RELEASE_KINDS and not self.release:
+            return _object_matters(api_version, kind, "", self.policy)
+        return _object_matters(api_version, kind, text, self.policy)
