@@ -92,18 +92,10 @@ def scan(
     # Only what a plain scan of one file needs is imported here (a pre-commit hook pays for every
     # import on every commit): Helm, configuration files, cluster dumps, suppressions and CRD
     # tracking are imported by the branch that meets them (see docs/performance.md).
-    from pluto_py.config import ConfigError, map_chart_templates, resolve_scan_settings
-    from pluto_py.deferred import (
-        LazyChartRenderer,
-        LazyClusterExpander,
-        LazyCrdTracker,
-        LazySuppressions,
-    )
+    from pluto_py.config import ConfigError, resolve_scan_settings
+    from pluto_py.pipeline import ScanRequest, ScanRequestError, run_scan
     from pluto_py.report import ReportContext, get_reporter, needs_objects, result_fails, write_atomically
-    from pluto_py.scan import ObjectCollector, ScanHook, Targets, build_result, scan_stream
-    from pluto_py.sources import InputStats, SourceOptions, iter_documents
-    from pluto_py.sources.files import chart_root_of
-    from pluto_py.sources.prescan import DEFAULT_ANNOTATIONS, PrescanPolicy
+    from pluto_py.scan import Targets
     from pluto_py.table import TableError, addon_components, load_table
 
     try:  # flags > KDEPRECATE_* > .kdeprecate.yaml / [tool.kdeprecate] > defaults
@@ -120,23 +112,19 @@ def scan(
         reporter = get_reporter(str(settings.output.value))
     except ValueError as exc:
         fail_usage(f"{settings.output.origin}: {exc}")
-    extra_table = [Path(t) for t in settings.extra_tables.value]
     helm_values, helm_set = list(settings.helm_values.value), list(settings.helm_set.value)
-    annotation = list(settings.annotations.value)
     from_version = settings.from_version.value
     k8s_target, component_targets = parse_targets(list(settings.targets.value))
     from_parsed = parse_version_option(settings.from_version.origin, from_version) if from_version else None
     try:  # shipped add-on tables (data/addons) are loaded for the components given a target
-        table = load_table(extra_table or [], addons=component_targets)
+        table = load_table([Path(t) for t in settings.extra_tables.value], addons=component_targets)
     except TableError as exc:
         fail_usage(str(exc))
     unknown = sorted(set(component_targets) - set(table.components()))
     if unknown:
         fail_usage(f"--target: no table rows for component(s) {', '.join(unknown)} "
                    f"(known: {', '.join(sorted({*table.components(), *addon_components()}))})")
-    targets = Targets(k8s_target or table.newest, component_targets)
-
-    for values_file in helm_values or []:
+    for values_file in helm_values:
         if not Path(values_file).is_file():
             fail_usage(f"--values {values_file}: no such file")
     if helm_set:
@@ -147,40 +135,20 @@ def scan(
                 check_set_expression(expression)
             except ValueError as exc:
                 fail_usage(str(exc))
+
+    request = ScanRequest(
+        paths=list(settings.paths.value), targets=Targets(k8s_target or table.newest, component_targets),
+        from_version=from_parsed, helm_values=tuple(helm_values), helm_set=tuple(helm_set),
+        annotations=tuple(settings.annotations.value),
+        path_filter=settings.path_filter if settings.path_filter else None, shard=shard,
+        collect_objects=needs_objects(reporter))
     try:
-        charts = LazyChartRenderer()
-    except ValueError as exc:
+        run = run_scan(request, table)
+    except ScanRequestError as exc:
         fail_usage(str(exc))
-    annotations = tuple(dict.fromkeys([*DEFAULT_ANNOTATIONS, *(annotation or [])]))
-    expander = LazyClusterExpander(annotations)
-    stats = InputStats()
-    suppressions = LazySuppressions()
-    options = SourceOptions(target=str(targets.k8s), helm_values=tuple(helm_values or ()),
-                            helm_set=tuple(helm_set or ()), annotations=annotations,
-                            text_observer=suppressions.observe,
-                            path_filter=settings.path_filter if settings.path_filter else None)
-    # pre-commit passes chart templates one by one: they are Go templates, scanned via their chart.
-    scan_paths, notices = map_chart_templates(list(settings.paths.value) or ["."], chart_root_of)
-    if shard is not None:
-        from pluto_py.sources.shard import ShardError, parse_shard, shard_filter
-
-        try:
-            options = options.replace(path_filter=shard_filter(parse_shard(shard), scan_paths, options.path_filter))
-        except ShardError as exc:
-            fail_usage(str(exc))
-    if not needs_objects(reporter):  # a report of every object needs every document parsed
-        options = options.replace(prescan=PrescanPolicy.for_table(table.rows, annotations))
-
-    collector = ObjectCollector()
-    hooks: list[ScanHook] = [LazyCrdTracker(targets), *([collector] if needs_objects(reporter) else [])]
-    documents = expander.prepare(iter_documents(scan_paths, options, stats, chart_handler=charts))
-    findings, errors = scan_stream(documents, table, targets, from_version=from_parsed, expanders=[expander],
-                                   hooks=hooks)
-    for warning in charts.warnings:
+    for warning in run.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
-    findings, suppression_notices = suppressions.apply(findings)
-    result = build_result(findings, errors, stats.files, stats.documents, targets, objects=collector.objects,
-                          notices=[*notices, *suppression_notices])
+    result = run.result
 
     for error in result.errors:
         where = error.path if error.line is None else f"{error.path}:{error.line}"

@@ -101,12 +101,13 @@ def skew(
         fail_usage(f"--target: {exc}")
 
     if scan and report.plan is not None and report.plan.steps:
+        from pluto_py.pipeline import ScanRequestError
         from pluto_py.skew.scan_hops import scan_for_hops
         from pluto_py.table import TableError
 
         try:
             hops = scan_for_hops(scan, report.plan.hops, report.plan.current)
-        except TableError as exc:
+        except (TableError, ScanRequestError) as exc:
             fail_usage(str(exc))
         plan = report.plan.with_scan(hops.removed, hops.deprecated)
         report = with_scan(report, plan, hops.errors, hops.files, hops.documents)

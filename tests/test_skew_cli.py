@@ -213,3 +213,17 @@ def test_help_lists_the_options(capsys: pytest.CaptureFixture[str]) -> None:
     for option in ("--apiserver", "--kubelet", "--kube-proxy", "--nodes", "--version-info", "--target",
                    "--scan", "--nodes-to-target"):
         assert option in out
+
+
+def test_scan_per_hop_renders_charts_for_each_hop(capsys: pytest.CaptureFixture[str]) -> None:
+    """`skew --scan` runs the same scan as `kdeprecate scan` at each hop: a chart is rendered for the
+    hop's version, so a template that picks policy/v1 from 1.21 on is only reported where it matters."""
+    code, report = run_json(["--apiserver", "1.21", "--kubelet", "1.21", "--target", "1.25",
+                             "--scan", str(ROOT / "fixtures" / "charts" / "shop")], capsys)
+    assert code == 0
+    hops = {step["to"]: step.get("findings", []) for step in report["plan"]
+            if step["component"] == "kube-apiserver"}
+    assert {(f["kind"], f["template"]) for f in hops["1.25"]} == {
+        ("PodDisruptionBudget", "shop/charts/redis/templates/pdb.yaml"),
+        ("PodSecurityPolicy", "shop/templates/hooks/migrate.yaml")}
+    assert all(f["source"] == "helm-template" for step in hops.values() for f in step)

@@ -1,7 +1,8 @@
 """``skew --scan PATH``: which manifests must be migrated before which control-plane hop.
 
-The documents are read once and judged at every hop's version with the scanner; a finding is
-attached to the first hop at which its API is removed (or, for deprecations, deprecated).
+Each hop is a full `kdeprecate scan` at that hop's version (charts are rendered for it, cluster
+dumps and suppressions read as by `scan`); a finding is attached to the first hop at which its API
+is removed (or, for deprecations, deprecated).
 """
 
 from __future__ import annotations
@@ -35,24 +36,24 @@ def _first_hop(since: str | None, hops: Sequence[KubeVersion]) -> KubeVersion | 
 
 
 def scan_for_hops(paths: Sequence[str], hops: Sequence[KubeVersion], current: KubeVersion) -> HopScan:
-    """Scan ``paths`` at every hop; raises pluto_py.table.TableError if the API table is unusable."""
-    from pluto_py.scan import Targets, scan_stream
-    from pluto_py.sources import InputStats, SourceOptions, iter_documents
+    """Scan ``paths`` at every hop. Raises pluto_py.table.TableError if the API table is unusable,
+    pluto_py.pipeline.ScanRequestError for a request that cannot run."""
+    from pluto_py.pipeline import ScanRequest, run_scan
+    from pluto_py.scan import Targets
     from pluto_py.table import load_table
 
     result = HopScan()
     if not hops:
         return result
     table = load_table([])
-    stats = InputStats()
-    items = list(iter_documents(list(paths), SourceOptions(target=str(hops[-1])), stats))
-    result.files, result.documents = stats.files, stats.documents
     ordered = sorted(set(hops))
     seen: set[tuple[str, int, int, str, str]] = set()
     for hop in ordered:
-        findings, errors = scan_stream(items, table, Targets(hop), from_version=current)
+        scanned = run_scan(ScanRequest(paths=list(paths), targets=Targets(hop), from_version=current), table).result
+        findings = [f for f in scanned.findings if not f.suppressed]
         if hop == ordered[0]:
-            result.errors.extend(errors)
+            result.errors.extend(scanned.errors)
+            result.files, result.documents = scanned.files, scanned.documents
         for finding in findings:
             identity = (finding.path, finding.line, finding.document, finding.api_version, finding.status)
             if identity in seen or finding.component != "k8s":
