@@ -274,15 +274,11 @@ def load_schema() -> dict[str, Any]:
 
 def validate_table_data(data: Any, origin: str) -> None:
     """Validate parsed table data against the JSON Schema; raise TableError naming the bad field."""
-    import jsonschema
+    from pluto_py.schemas import first_schema_problem
 
-    validator = jsonschema.Draft202012Validator(load_schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise TableError(f"{origin}: {where}: {first.message}{more}")
+    problem = first_schema_problem(data, load_schema())
+    if problem is not None:
+        raise TableError(f"{origin}: {problem}")
 
 
 def load_extra_table(path: Path) -> Table:

@@ -312,14 +312,11 @@ def load_policy_schema() -> dict[str, Any]:
 
 def validate_policy_data(data: Any, origin: str) -> None:
     """Validate parsed policy data against the JSON Schema (used for user-supplied policy files)."""
-    import jsonschema
+    from pluto_py.schemas import first_schema_problem
 
-    validator = jsonschema.Draft202012Validator(load_policy_schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        where = ".".join(str(part) for part in first.absolute_path) or "(top level)"
-        raise PolicyError(f"{origin}: {where}: {first.message}")
+    problem = first_schema_problem(data, load_policy_schema(), separator=".")
+    if problem is not None:
+        raise PolicyError(f"{origin}: {problem}")
 
 
 @cache

@@ -233,16 +233,7 @@ def _split_documents_by_lines(text: str) -> Iterator[RawDocument]:
 
 def _helm_source(chunk: list[str]) -> str | None:
     """The template path of a `# Source: chart/templates/x.yaml` comment heading a document."""
-    for line in chunk:
-        stripped = line.strip()
-        if not stripped or _DOC_START.match(line):
-            continue
-        if not stripped.startswith("#"):
-            return None
-        match = _HELM_SOURCE.match(stripped)
-        if match:
-            return match.group(1)
-    return None
+    return _helm_source_of("".join(chunk))
 
 
 class _Limits:
