@@ -127,3 +127,31 @@ def test_the_docs_example_runs_as_documented(cli: Cli, tmp_path: Path, monkeypat
     for line in stderr_block.group(1).splitlines():
         if line.strip() != "...":
             assert line in result.stderr.splitlines(), line
+
+
+def test_a_symlinked_manifest_is_fixed_through_the_link(cli: Cli, tmp_path: Path) -> None:
+    real = tmp_path / "real.yaml"
+    real.write_bytes((FIXTURES / "shop" / "pdb.yaml").read_bytes())
+    real.chmod(0o640)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(real)
+    assert cli("fix", str(link), "--target", "1.25").code == 1
+    assert link.is_symlink() and link.resolve() == real
+    assert real.read_text().startswith("apiVersion: policy/v1\n")
+    assert real.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_pipe_is_never_replaced_by_a_file(cli: Cli, tmp_path: Path) -> None:
+    import os
+    import threading
+
+    fifo = tmp_path / "stream.yaml"
+    os.mkfifo(fifo)
+    data = (FIXTURES / "shop" / "pdb.yaml").read_bytes()
+    writer = threading.Thread(target=fifo.write_bytes, args=(data,))
+    writer.start()
+    result = cli("fix", str(fifo), "--target", "1.25")
+    writer.join(timeout=10)
+    assert result.code == 2
+    assert "not a regular file: nothing written" in result.stderr
+    assert fifo.is_fifo()

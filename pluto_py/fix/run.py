@@ -9,7 +9,7 @@ import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pluto_py.fix.choose import choose
@@ -53,6 +53,13 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def _is_regular_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def fix_paths(paths: Sequence[str], table: Table, options: FixOptions, *, write: bool,
               path_filter: Callable[[str], bool] | None = None) -> FixRun:
     """Fix every input under ``paths``; with ``write``, changed files are replaced on disk.
@@ -72,6 +79,13 @@ def fix_paths(paths: Sequence[str], table: Table, options: FixOptions, *, write:
             result = _fix_input(fixer, item)
             if result is None:
                 continue
+            if result.rewritable and isinstance(item, FileInput) and not _is_regular_file(item.path):
+                # A pipe (`fix <(helm template ...)`): replacing it would leave a file where the
+                # pipe was. Its fixes are reported, never written; streams are fixed with `-`.
+                result = replace(result, rewritable=False)
+                if result.changed and write:
+                    run.errors.append(ScanError(item.display, None, "not a regular file: nothing written "
+                                                "(use `kdeprecate fix -` to fix a stream)"))
             run.results.append(result)
             if write and result.rewritable and result.changed and isinstance(item, FileInput):
                 try:
