@@ -119,14 +119,14 @@ def read_reports(paths: Iterable[Path]) -> list[tuple[str, Any]]:
     """(origin, parsed JSON) of each report file. Raises MergeError."""
     import json
 
+    from pluto_py.userfiles import UserFileError, read_user_text
+
     loaded: list[tuple[str, Any]] = []
     for path in paths:
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise MergeError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        except UnicodeDecodeError:
-            raise MergeError(f"{path}: not UTF-8 text") from None
+            text = read_user_text(path, "report")
+        except UserFileError as exc:
+            raise MergeError(str(exc)) from None
         try:
             loaded.append((str(path), json.loads(text)))
         except json.JSONDecodeError as exc:

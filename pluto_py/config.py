@@ -122,12 +122,12 @@ def _schema() -> dict[str, Any]:
 
 
 def _read_raw(path: Path) -> Any:
+    from pluto_py.userfiles import UserFileError, parse_user_yaml, read_user_text
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read configuration: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: configuration is not UTF-8 text") from None
+        text = read_user_text(path, "configuration")
+    except UserFileError as exc:
+        raise ConfigError(str(exc)) from None
     if path.name == PYPROJECT:
         import tomllib
 
@@ -138,13 +138,10 @@ def _read_raw(path: Path) -> Any:
         tool = data.get("tool")
         section = tool.get("kdeprecate") if isinstance(tool, dict) else None
         return {} if section is None else section
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
     try:
-        loaded = YAML(typ="safe", pure=True).load(text)
-    except YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+        loaded = parse_user_yaml(text, str(path))
+    except UserFileError as exc:
+        raise ConfigError(str(exc)) from None
     return {} if loaded is None else loaded
 
 

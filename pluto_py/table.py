@@ -179,14 +179,12 @@ def table_from_data(data: Any, origin: str) -> Table:
 
 
 def _load_yaml_text(text: str, origin: str) -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+    from pluto_py.userfiles import UserFileError, parse_user_yaml
 
-    yaml = YAML(typ="safe", pure=True)
     try:
-        return yaml.load(text)
-    except YAMLError as exc:
-        raise TableError(f"{origin}: not valid YAML: {' '.join(str(exc).split())}") from None
+        return parse_user_yaml(text, origin)
+    except UserFileError as exc:
+        raise TableError(str(exc)) from None
 
 
 def _builtin_dir() -> Path | None:
@@ -283,12 +281,12 @@ def validate_table_data(data: Any, origin: str) -> None:
 
 def load_extra_table(path: Path) -> Table:
     """Load and validate a user's extra table file."""
+    from pluto_py.userfiles import UserFileError, read_user_text
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise TableError(f"{path}: cannot read extra table: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise TableError(f"{path}: extra table is not UTF-8 text") from None
+        text = read_user_text(path, "extra table")
+    except UserFileError as exc:
+        raise TableError(str(exc)) from None
     data = _load_yaml_text(text, str(path))
     validate_table_data(data, str(path))
     return table_from_data(data, str(path))

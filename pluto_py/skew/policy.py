@@ -275,19 +275,12 @@ def policy_from_data(data: Any, origin: str) -> Policy:
 
 
 def _read_yaml(path: Path) -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+    from pluto_py.userfiles import UserFileError, parse_user_yaml, read_user_text
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise PolicyError(f"{path}: not UTF-8 text") from None
-    try:
-        return YAML(typ="safe", pure=True).load(text)
-    except YAMLError as exc:
-        raise PolicyError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+        return parse_user_yaml(read_user_text(path, "skew policy"), str(path))
+    except UserFileError as exc:
+        raise PolicyError(str(exc)) from None
 
 
 def builtin_policy_path() -> Path:
