@@ -277,3 +277,22 @@ def test_huge_integers_and_empty_json_are_not_errors(tmp_path: Path) -> None:
     assert errors == []
     assert sorted(name for _, name in findings) == ["big", "flow"]
     assert (stats.files, stats.documents) == (3, 2)
+
+
+def test_a_named_fifo_is_read_from_its_writer_and_never_hangs(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from pluto_py.sources import files
+
+    fifo = tmp_path / "stream.yaml"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_text, args=(INGRESS.format(name="piped"),))
+    writer.start()
+    findings, errors, _ = walk_scan([str(fifo)])
+    writer.join(timeout=10)
+    assert findings == [(str(fifo), "piped")] and errors == []
+
+    monkeypatch.setattr(files, "FIFO_WRITER_WAIT", 0.2)  # nobody writes to it: an error, not a hang
+    findings, errors, _ = walk_scan([str(fifo)])
+    assert findings == [] and errors == [(str(fifo), "a FIFO with no writer for 0.2 s; not scanned")]

@@ -175,6 +175,8 @@ def read_input_bytes(item: FileInput | StdinInput) -> bytes:
         import sys
 
         data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    elif stat.S_ISFIFO(os.stat(item.fspath).st_mode):
+        data = _read_fifo(item.fspath)
     else:
         data = _read_bounded(item.fspath)
     if len(data) > MAX_FILE_BYTES:
@@ -204,3 +206,42 @@ def _read_bounded(path: str) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+FIFO_WRITER_WAIT = 10.0  # seconds a named FIFO may stay without a writer before it is an error
+
+
+def _read_fifo(path: str) -> bytes:
+    """A named FIFO's data. `kdeprecate scan <(helm template ...)` passes a pipe whose writer is
+    attached: it is read to its end, however long the writer takes. A FIFO nobody writes to would
+    block a blocking open forever (a gate must never hang): it is opened without blocking, and if
+    no writer shows up within FIFO_WRITER_WAIT seconds it is an error."""
+    import time
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        deadline = time.monotonic() + FIFO_WRITER_WAIT
+        chunks: list[bytes] = []
+        while True:
+            try:
+                first = os.read(fd, 64 * 1024)
+            except BlockingIOError:
+                break  # a writer is attached and has not written yet: wait for it, blocking
+            if first:
+                chunks.append(first)
+                break
+            if time.monotonic() >= deadline:  # no writer (or one that wrote nothing and left)
+                raise ValueError(f"a FIFO with no writer for {FIFO_WRITER_WAIT:g} s; not scanned")
+            time.sleep(0.02)
+        os.set_blocking(fd, True)
+        total = sum(len(chunk) for chunk in chunks)
+        while total <= MAX_FILE_BYTES:
+            chunk = os.read(fd, min(1024 * 1024, MAX_FILE_BYTES + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
