@@ -57,35 +57,45 @@ def _root(
 @app.command()
 def scan(
     paths: Annotated[list[str] | None, typer.Argument(
-        help="Files or directories (recursive) to scan; '-' reads stdin. Default: '.'")] = None,
+        metavar="PATH", help="Files or directories (recursive) to scan; '-' reads stdin. Default: '.'")] = None,
     target: Annotated[list[str] | None, typer.Option(
-        "--target", "-t", help="Kubernetes version to judge at (1.22, v1.22, 1.22.3), or COMPONENT=VERSION "
+        "--target", "-t", metavar='VERSION',
+        help="Kubernetes version to judge at (1.22, v1.22, 1.22.3), or COMPONENT=VERSION "
         "for an add-on table. Repeatable. Default: newest release the table knows.")] = None,
     from_version: Annotated[str | None, typer.Option(
-        "--from", help="The cluster's current version: says whether each replacement is already served.")] = None,
+        "--from", metavar='VERSION',
+        help="The cluster's current version: says whether each replacement is already served.")] = None,
     output: Annotated[str | None, typer.Option(
-        "--output", "-o", help="Report format: text, json, yaml, csv, markdown, sarif, junit or github. Default: "
+        "--output", "-o", metavar='FORMAT',
+        help="Report format: text, json, yaml, csv, markdown, sarif, junit or github. Default: "
         "text (github when GITHUB_ACTIONS=true).")] = None,
     fail_on: Annotated[str | None, typer.Option(
-        "--fail-on", help="Exit 1 on findings at or above: removed (default), deprecated or none.")] = None,
+        "--fail-on", metavar='LEVEL',
+        help="Exit 1 on findings at or above: removed (default), deprecated or none.")] = None,
     extra_table: Annotated[list[Path] | None, typer.Option(
-        "--extra-table", help="More table rows (e.g. your CRDs), same schema as the built-in table.")] = None,
+        "--extra-table", metavar='FILE',
+        help="More table rows (e.g. your CRDs), same schema as the built-in table.")] = None,
     helm_values: Annotated[list[str] | None, typer.Option(
-        "--values", "-f", help="Values file for the charts scanned, like helm -f (repeatable; later wins).")] = None,
+        "--values", "-f", metavar='FILE',
+        help="Values file for the charts scanned, like helm -f (repeatable; later wins).")] = None,
     helm_set: Annotated[list[str] | None, typer.Option(
-        "--set", help="Value for the charts scanned, like helm --set key=value (repeatable).")] = None,
+        "--set", metavar='KEY=VALUE',
+        help="Value for the charts scanned, like helm --set key=value (repeatable).")] = None,
     annotation: Annotated[list[str] | None, typer.Option(
-        "--annotation", help="Annotation of live objects that holds their applied configuration, read besides "
+        "--annotation", metavar='NAME',
+        help="Annotation of live objects that holds their applied configuration, read besides "
         "kubectl's last-applied-configuration (e.g. kapp.k14s.io/original). Repeatable.")] = None,
     output_file: Annotated[str | None, typer.Option(
-        "--output-file", help="Write the report to this file (atomically); the summary still goes to the "
+        "--output-file", metavar='FILE',
+        help="Write the report to this file (atomically); the summary still goes to the "
         "terminal.")] = None,
     config_file: Annotated[str | None, typer.Option(
-        "--config", help="Configuration file to use instead of the discovered .kdeprecate.yaml / "
+        "--config", metavar='FILE', help="Configuration file to use instead of the discovered .kdeprecate.yaml / "
         "pyproject.toml.")] = None,
     no_config: Annotated[bool, typer.Option("--no-config", help="Ignore configuration files.")] = False,
     shard: Annotated[str | None, typer.Option(
-        "--shard", help="Scan only part I of N of the files (e.g. 2/8), a partition that is the same on every "
+        "--shard", metavar='I/N',
+        help="Scan only part I of N of the files (e.g. 2/8), a partition that is the same on every "
         "machine; merge the JSON reports with merge-reports.")] = None,
 ) -> None:
     """Report objects whose apiVersion is deprecated or removed at the target version."""
@@ -175,9 +185,9 @@ def scan(
 
 @app.command("list-versions")
 def list_versions(
-    output: Annotated[str, typer.Option("--output", "-o", help="text or json.")] = "text",
+    output: Annotated[str, typer.Option("--output", "-o", metavar='FORMAT', help="text or json.")] = "text",
     extra_table: Annotated[list[Path] | None, typer.Option(
-        "--extra-table", help="Include rows from these table files.")] = None,
+        "--extra-table", metavar='FILE', help="Include rows from these table files.")] = None,
 ) -> None:
     """List every API version the table knows, with when it was deprecated and removed."""
     from pluto_py.listing import render_listing

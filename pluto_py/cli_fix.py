@@ -20,12 +20,15 @@ if TYPE_CHECKING:
 
 def fix(
     paths: Annotated[list[str] | None, typer.Argument(
+        metavar="PATH",
         help="Files or directories (recursive) to fix; '-' reads stdin and writes the fixed stream to stdout. "
              "Default: '.'")] = None,
     target: Annotated[str | None, typer.Option(
-        "--target", "-t", help="Kubernetes version the manifests must be valid for (1.25, v1.25, 1.25.3).")] = None,
+        "--target", "-t", metavar='VERSION',
+        help="Kubernetes version the manifests must be valid for (1.25, v1.25, 1.25.3).")] = None,
     from_version: Annotated[str | None, typer.Option(
-        "--from", help="The cluster's current version: only use replacements it already serves, so the fixed "
+        "--from", metavar='VERSION',
+        help="The cluster's current version: only use replacements it already serves, so the fixed "
                        "manifests apply before and after the upgrade.")] = None,
     include_deprecated: Annotated[bool, typer.Option(
         "--include-deprecated", help="Also migrate objects that are only deprecated at the target.")] = False,
@@ -35,7 +38,7 @@ def fix(
         "--pin-defaults", help="Where the new version changed a default the object relies on, write the old "
                                "default explicitly (workloads).")] = False,
     config_file: Annotated[str | None, typer.Option(
-        "--config", help="Configuration file to use instead of the discovered .kdeprecate.yaml / "
+        "--config", metavar='FILE', help="Configuration file to use instead of the discovered .kdeprecate.yaml / "
                          "pyproject.toml [tool.kdeprecate].")] = None,
     no_config: Annotated[bool, typer.Option("--no-config", help="Ignore configuration files.")] = False,
 ) -> None:

@@ -138,9 +138,11 @@ def merge_reports(
     reports: Annotated[list[Path], typer.Argument(
         help="JSON reports (`kdeprecate scan -o json`, schema_version 1) of the shards to merge.")],
     output: Annotated[str, typer.Option(
-        "--output", "-o", help="Format of the merged report: json (default), sarif, or any scan format.")] = "json",
+        "--output", "-o", metavar='FORMAT',
+        help="Format of the merged report: json (default), sarif, or any scan format.")] = "json",
     fail_on: Annotated[str, typer.Option(
-        "--fail-on", help="Exit 1 on findings at or above: removed (default), deprecated or none.")] = "removed",
+        "--fail-on", metavar='LEVEL',
+        help="Exit 1 on findings at or above: removed (default), deprecated or none.")] = "removed",
 ) -> None:
     """Merge the JSON reports of `scan --shard I/N` runs into one report (exit code as for scan)."""
     from pluto_py.report import ReportContext, get_reporter, result_fails

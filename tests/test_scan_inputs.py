@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from pluto_py.model import Document, ScanError
 from pluto_py.scan import Targets, scan_stream
 from pluto_py.sources import InputStats, SourceOptions, iter_documents
