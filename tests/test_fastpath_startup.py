@@ -9,6 +9,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import FIXTURES
 
 PROBE = """
@@ -42,3 +44,17 @@ def test_plain_options_keep_typer_semantics() -> None:
                           capture_output=True, text=True, check=False)
     assert many.returncode == 1, many.stderr
     assert json.loads(many.stdout)["summary"]["files"] == 2
+
+
+def test_typer_patch_steps_aside_when_typer_is_not_as_expected(monkeypatch: pytest.MonkeyPatch) -> None:
+    """_typer_fast patches a typer internal; on a typer without it, it changes nothing (and says so)."""
+    from typer import core
+
+    from pluto_py import _typer_fast
+
+    assert _typer_fast.install() is True
+    patched = core.build_runtime_param  # type: ignore[attr-defined]
+    assert _typer_fast.install() is True and core.build_runtime_param is patched  # type: ignore[attr-defined]
+    monkeypatch.delattr(core, "build_runtime_param")
+    assert _typer_fast.install() is False
+    assert not hasattr(core, "build_runtime_param")
