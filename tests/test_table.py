@@ -522,3 +522,21 @@ def test_served_apis_script_reads_the_installed_schemas(tmp_path: Path) -> None:
     assert served_apis.main(["--installed", "--first", "1.25", "-o", str(out)]) == 0
     data = _load_yaml(out)
     assert data["releases"] == {"first": "1.25", "last": "1.37"}
+
+
+def test_served_data_loads_through_the_one_loader() -> None:
+    """Chart rendering and fix --from read data/served_apis.yaml through pluto_py.served."""
+    from pluto_py.served import load_served
+    from pluto_py.versions import parse_version
+
+    served = load_served()
+    assert served is not None and str(served.first) == "1.9" and served.last == load_builtin_table().newest
+    v = parse_version
+    assert served.served("extensions/v1beta1", "Ingress", v("1.21")) is True
+    assert served.served("extensions/v1beta1", "Ingress", v("1.22")) is False
+    assert served.served("networking.k8s.io/v1", "Ingress", v("1.18")) is False
+    assert served.first_served("networking.k8s.io/v1", "Ingress") == v("1.19")
+    assert served.served("v1", "ConfigMap", v("1.8")) is None  # before the data starts
+    at_1_25 = served.api_versions_at(v("1.25"))
+    assert "policy/v1/PodDisruptionBudget" in at_1_25 and "policy/v1beta1/PodDisruptionBudget" not in at_1_25
+    assert served.covered_release(v("1.99"))[0] == served.last

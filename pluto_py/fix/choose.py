@@ -5,63 +5,11 @@ version the migration can write that is served at both."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
 
-from pluto_py.table import ApiRow, Table, TableError, builtin_data_path
-from pluto_py.versions import KubeVersion, parse_version
-
-SERVED_FILE = "served_apis.yaml"
-
-
-@dataclass(frozen=True)
-class ServedApis:
-    """Releases serving each (apiVersion, kind), from data/served_apis.yaml."""
-
-    ranges: Mapping[tuple[str, str], tuple[tuple[KubeVersion, KubeVersion | None], ...]]
-    first: KubeVersion
-    last: KubeVersion
-
-    def served(self, api_version: str, kind: str, release: KubeVersion) -> bool | None:
-        """Whether ``release`` serves it; None when the data does not reach back to ``release``."""
-        if release < self.first:
-            return None
-        for first, last in self.ranges.get((api_version, kind), ()):
-            if first <= release and (last is None or release <= last):
-                return True
-        return False
-
-    def first_served(self, api_version: str, kind: str) -> KubeVersion | None:
-        spans = self.ranges.get((api_version, kind), ())
-        return min((first for first, _ in spans), default=None)
-
-
-def served_from_data(data: Any, origin: str) -> ServedApis:
-    if not isinstance(data, dict) or not isinstance(data.get("apis"), list):
-        raise TableError(f"{origin}: not a served-API list")
-    ranges: dict[tuple[str, str], list[tuple[KubeVersion, KubeVersion | None]]] = {}
-    for row in data["apis"]:
-        last = row.get("last")
-        ranges.setdefault((str(row["api_version"]), str(row["kind"])), []).append(
-            (parse_version(str(row["first"])), parse_version(str(last)) if last is not None else None))
-    releases = data.get("releases") or {}
-    return ServedApis({key: tuple(value) for key, value in ranges.items()},
-                      parse_version(str(releases.get("first", "1.9"))), parse_version(str(releases.get("last", "1.9"))))
-
-
-@cache
-def load_served() -> ServedApis | None:
-    """The shipped served-API data; None when this installation has none."""
-    from ruamel.yaml import YAML
-
-    try:
-        path = builtin_data_path(SERVED_FILE)
-    except TableError:
-        return None
-    return served_from_data(YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8")), str(path))
-
+from pluto_py.served import ServedApis
+from pluto_py.table import ApiRow, Table
+from pluto_py.versions import KubeVersion
 
 _VERSION = re.compile(r"^v(\d+)(?:(alpha|beta)(\d+))?$")
 

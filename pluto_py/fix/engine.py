@@ -15,13 +15,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pluto_py.fix.choose import ServedApis, choose, load_served
+from pluto_py.fix.choose import choose
 from pluto_py.fix.edits import Differ, Edit, EditConflict, Refused, apply_edits, detect_layout
 from pluto_py.fix.migrations import MIGRATIONS, find_migration
 from pluto_py.fix.migrations.base import Migration, MigrationContext
 from pluto_py.fix.tree import Node, Origins, TreeError, json_tree, same, to_data, yaml_tree
 from pluto_py.model import SOURCE_FILE, Document, ScanError
 from pluto_py.scan import Resource, resources_of
+from pluto_py.served import ServedApis, load_served
 from pluto_py.sources.parse import (
     DocumentError,
     InputDecodeError,

@@ -38,7 +38,6 @@ import subprocess
 import tarfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -56,7 +55,6 @@ ENGINES = (ENGINE_BINARY, ENGINE_SDK, ENGINE_STATIC)
 # Forces one engine (e.g. KDEPRECATE_HELM_ENGINE=static); unset: the first one available.
 ENGINE_ENV = HELM_ENGINE_ENV
 
-SERVED_APIS_FILE = "served_apis.yaml"
 RELEASE_NAME = "release-name"  # what `helm template` calls the release when none is given
 HELM_TIMEOUT_SECONDS = 300
 MAX_TEMPLATE_BYTES = 8 * 1024 * 1024
@@ -82,52 +80,25 @@ class ServedApis:
     note: str | None = None  # set when the data does not cover the target exactly
 
 
-@cache
-def _served_rows() -> tuple[tuple[tuple[str, str, KubeVersion, KubeVersion | None], ...], KubeVersion, KubeVersion,
-                            frozenset[KubeVersion]]:
-    from pluto_py.table import builtin_data_path
-
-    path = builtin_data_path(SERVED_APIS_FILE)
-    data, _ = compose_yaml(path.read_text(encoding="utf-8"), 1)
-    if not isinstance(data, dict) or not isinstance(data.get("apis"), list):
-        raise ValueError(f"{path}: no 'apis' list")
-    releases = data.get("releases") or {}
-    rows: list[tuple[str, str, KubeVersion, KubeVersion | None]] = []
-    for entry in data["apis"]:
-        last = entry.get("last")
-        rows.append((str(entry["api_version"]), str(entry["kind"]), parse_version(str(entry["first"])),
-                     None if last is None else parse_version(str(last))))
-    firsts = [row[2] for row in rows]
-    first = parse_version(str(releases["first"])) if releases.get("first") else min(firsts)
-    newest = parse_version(str(releases["last"])) if releases.get("last") else max(firsts)
-    missing = frozenset(parse_version(str(m)) for m in data.get("missing_releases") or [])
-    return tuple(rows), first, newest, missing
-
-
 def served_apis(target: KubeVersion) -> ServedApis:
     """Group/versions and group/version/kinds that release ``target`` serves.
 
     Outside the data's range the nearest release it covers is used, and ``note`` says so.
     Raises ValueError when the shipped data is missing or broken.
     """
+    from pluto_py.served import SERVED_FILE, load_served
+    from pluto_py.table import TableError
+
     try:
-        rows, first, newest, missing = _served_rows()
-    except (DocumentError, KeyError, TypeError, VersionError) as exc:
-        raise ValueError(f"shipped {SERVED_APIS_FILE} is broken: {exc}") from None
-    release, note = target, None
-    if target > newest:
-        release, note = newest, f"served-API data ends at {newest}; rendering with the APIs {newest} serves"
-    elif target < first:
-        release, note = first, f"served-API data starts at {first}; rendering with the APIs {first} serves"
-    while release in missing and release > first:
-        release = release.bump(-1)
-        note = f"no served-API data for {target}; rendering with the APIs {release} serves"
-    versions: set[str] = set()
-    for api_version, kind, since, until in rows:
-        if since <= release and (until is None or release <= until):
-            versions.add(api_version)
-            versions.add(f"{api_version}/{kind}")
-    return ServedApis(release, tuple(sorted(versions)), note)
+        served = load_served()
+    except TableError as exc:
+        raise ValueError(f"shipped {SERVED_FILE} is broken: {exc}") from None
+    if served is None:
+        raise ValueError(f"shipped {SERVED_FILE} is missing: the installation is broken")
+    release, note = served.covered_release(target)
+    if note is not None:
+        note = note.replace("using the APIs", "rendering with the APIs")
+    return ServedApis(release, served.api_versions_at(release), note)
 
 
 # --- values ----------------------------------------------------------------------------------
