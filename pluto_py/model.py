@@ -85,6 +85,9 @@ class Finding:
     notes: str = ""
     # Whether the replacement is already served at --from (None when --from was not given).
     replacement_available_at_from: bool | None = None
+    # With --from, when the replacement is not served there yet: a version served by both --from
+    # and the target, to migrate to before the upgrade (then to the replacement after it).
+    interim_replacement: str | None = None
     suppressed: bool = False
     suppression_reason: str | None = None
     context: Mapping[str, str] = field(default_factory=dict)

@@ -91,13 +91,21 @@ def resources_of(document: Document) -> Iterator[Resource]:
 
 
 def finding_for(resource: Resource, row: ApiRow, status: str, target: KubeVersion,
-                from_version: KubeVersion | None) -> Finding:
+                from_version: KubeVersion | None, table: Table | None = None) -> Finding:
     document = resource.document
     line, column = document.position((*resource.path, "apiVersion"))
     available_at_from: bool | None = None
     if from_version is not None:
         available_at_from = (row.replacement is not None and row.replacement_available_in is not None
                              and row.replacement_available_in <= from_version)
+    # The table names the version to move to in the end; when the target (or --from) does not serve
+    # it yet, say what to move to meanwhile (flowcontrol v1beta1 -> v1beta3 at 1.26, v1 from 1.29).
+    interim: str | None = None
+    not_served_yet = row.replacement_available_in is not None and row.replacement_available_in > target
+    if row.replacement is not None and table is not None and (not_served_yet or available_at_from is False):
+        from pluto_py.served import interim_version
+
+        interim = interim_version(row, from_version, target, table)
     context = dict(document.context)
     if resource.path:
         context["item"] = str(resource.path[-1])
@@ -122,6 +130,7 @@ def finding_for(resource: Resource, row: ApiRow, status: str, target: KubeVersio
         target=str(target),
         notes=row.notes,
         replacement_available_at_from=available_at_from,
+        interim_replacement=interim,
         context=context,
     )
 
@@ -137,7 +146,7 @@ def scan_document(document: Document, table: Table, targets: Targets,
             continue  # a component the user did not ask about
         status = row.status_at(target)
         if status is not None:
-            yield finding_for(resource, row, status, target, from_version)
+            yield finding_for(resource, row, status, target, from_version, table)
 
 
 # Turns one parsed document into the documents to judge (e.g. a live object into its

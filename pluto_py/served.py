@@ -6,12 +6,13 @@ replacement served by both the current cluster and the target). One loader, one 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pluto_py.table import TableError, builtin_data_path
+from pluto_py.table import ApiRow, Table, TableError, builtin_data_path
 from pluto_py.versions import KubeVersion, VersionError, parse_version
 
 SERVED_FILE = "served_apis.yaml"
@@ -97,3 +98,46 @@ def load_served() -> ServedApis | None:
     except DocumentError as exc:
         raise TableError(f"{path}: {exc.message}") from None
     return served_from_data(data, str(path))
+
+
+_VERSION = re.compile(r"^v(\d+)(?:(alpha|beta)(\d+))?$")
+
+
+def version_priority(api_version: str) -> tuple[int, int, int]:
+    """Kubernetes' ordering of versions: v1 > v1beta2 > v1beta1 > v1alpha1."""
+    match = _VERSION.match(api_version.rpartition("/")[2])
+    if not match:
+        return (-1, 0, 0)
+    stage = {"alpha": 0, "beta": 1, None: 2}[match.group(2)]
+    return (stage, int(match.group(1)), int(match.group(3) or 0))
+
+
+def interim_version(row: ApiRow, from_version: KubeVersion | None, target: KubeVersion,
+                    table: Table) -> str | None:
+    """What to move to when the table's replacement is not served at ``target`` (or, with --from,
+    not yet at ``from_version``): the newest version of the same group and kind served at ``target``
+    (and at ``from_version``) and not removed at ``target``. E.g. flowcontrol v1beta1 at target 1.26:
+    v1beta3; with --from 1.23: v1beta2. None when there is none, or no data."""
+    if row.component != "k8s":
+        return None
+    try:
+        served = load_served()
+    except TableError:
+        return None
+    if served is None:
+        return None
+    kind, group = row.replacement_kind or row.kind, row.group
+    usable: list[tuple[tuple[bool, int, int, int], str]] = []
+    for api_version, candidate_kind in served.ranges:
+        if candidate_kind != kind or api_version == row.api_version or api_version.rpartition("/")[0] != group:
+            continue
+        if not served.served(api_version, kind, target):
+            continue
+        if from_version is not None and not served.served(api_version, kind, from_version):
+            continue
+        candidate_row = table.lookup(api_version, kind)
+        status = candidate_row.status_at(target) if candidate_row is not None else None
+        if status == "removed":
+            continue
+        usable.append(((status is None, *version_priority(api_version)), api_version))
+    return max(usable)[1] if usable else None

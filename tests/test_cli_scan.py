@@ -228,3 +228,33 @@ def test_python_dash_m_is_the_same_program() -> None:
                             cwd=REPO_ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 1
     assert "fixtures/shop/web.yaml:40:13: removed" in result.stdout
+
+
+FLOWSCHEMA_V1BETA1 = "apiVersion: flowcontrol.apiserver.k8s.io/v1beta1\nkind: FlowSchema\nmetadata: {name: f}\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "interim", "at_from"),
+    [
+        (["-t", "1.26"], "flowcontrol.apiserver.k8s.io/v1beta3", None),  # v1 is only served from 1.29
+        (["-t", "1.26", "--from", "1.23"], "flowcontrol.apiserver.k8s.io/v1beta2", False),  # v1beta3 from 1.26
+        (["-t", "1.30"], None, None),  # v1 is served at the target: nothing in between
+        (["-t", "1.30", "--from", "1.29"], None, True),
+    ],
+)
+def test_interim_replacement_when_the_final_one_is_not_served_yet(cli: Cli, tmp_path: Path, args: list[str],
+                                                                  interim: str | None, at_from: bool | None) -> None:
+    manifest = tmp_path / "fs.yaml"
+    manifest.write_text(FLOWSCHEMA_V1BETA1)
+    result = cli("scan", str(manifest), *args, "-o", "json")
+    [finding] = result.json()["findings"]
+    assert (finding["interim_replacement"], finding["replacement_available_at_from"]) == (interim, at_from)
+    assert finding["replacement"] == "flowcontrol.apiserver.k8s.io/v1"
+    text = cli("scan", str(manifest), *args).stdout
+    if interim:
+        assert f"use {interim} (served at {args[1]}" in text and "flowcontrol.apiserver.k8s.io/v1 from 1.29" in text
+
+
+def test_no_version_served_by_both_says_when_to_migrate(cli: Cli) -> None:
+    text = cli("scan", "fixtures/shop/cronjob.yaml", "-t", "1.25", "--from", "1.20").stdout
+    assert "no version is served by both: migrate once the cluster is at 1.21, before it reaches 1.25" in text

@@ -4,23 +4,11 @@ version the migration can write that is served at both."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from pluto_py.served import ServedApis
+from pluto_py.served import ServedApis, version_priority
 from pluto_py.table import ApiRow, Table
 from pluto_py.versions import KubeVersion
-
-_VERSION = re.compile(r"^v(\d+)(?:(alpha|beta)(\d+))?$")
-
-
-def version_priority(api_version: str) -> tuple[int, int, int]:
-    """Kubernetes' ordering of versions: v1 > v1beta2 > v1beta1 > v1alpha1."""
-    match = _VERSION.match(api_version.rpartition("/")[2])
-    if not match:
-        return (-1, 0, 0)
-    stage = {"alpha": 0, "beta": 1, None: 2}[match.group(2)]
-    return (stage, int(match.group(1)), int(match.group(3) or 0))
 
 
 @dataclass(frozen=True)

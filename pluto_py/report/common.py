@@ -61,11 +61,29 @@ def advice(finding: Finding) -> str:
     use = f"use {finding.replacement}"
     if finding.replacement_available_in:
         use += f", available since {release(finding.replacement_available_in)}"
-    if finding.replacement_available_at_from is False:
-        use += " (not yet served by the --from version)"
+    later = (finding.replacement_available_in is not None
+             and _minor(finding.replacement_available_in) > _minor(finding.target))
+    if later and finding.interim_replacement:
+        # The replacement is not served at the target: what to use meanwhile comes first.
+        use = (f"use {finding.interim_replacement} (served at {finding.target}"
+               + (" and by the --from version" if finding.replacement_available_at_from is not None else "")
+               + f"); {finding.replacement} from {release(finding.replacement_available_in)}")
+    elif finding.replacement_available_at_from is False:
+        use += " (not yet served by the --from version"
+        if finding.interim_replacement:
+            use += f"; {finding.interim_replacement} is served by both: migrate to it before the upgrade"
+        elif finding.replacement_available_in:
+            use += (f"; no version is served by both: migrate once the cluster is at "
+                    f"{release(finding.replacement_available_in)}, before it reaches {release(finding.removed_in)}"
+                    if finding.removed_in else "")
+        use += ")"
     if finding.notes and finding.component == "crd":
         use += f" ({finding.notes})"
     return f"{head}; {use}{_release_remark(finding)}"
+
+
+def _minor(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
 
 
 def _release_remark(finding: Finding) -> str:

@@ -16,8 +16,8 @@ from pluto_py.report.common import ordered
 
 COLUMNS = ("path", "line", "column", "document", "source", "template", "api_version", "kind", "name", "namespace",
            "status", "deprecated_in", "removed_in", "replacement", "replacement_available_in", "component",
-           "fixable", "target", "notes", "replacement_available_at_from", "suppressed", "suppression_reason",
-           "context")
+           "fixable", "target", "notes", "replacement_available_at_from", "interim_replacement", "suppressed",
+           "suppression_reason", "context")
 
 
 def _cell(value: object) -> str:
