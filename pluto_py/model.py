@@ -85,9 +85,11 @@ class Finding:
     notes: str = ""
     # Whether the replacement is already served at --from (None when --from was not given).
     replacement_available_at_from: bool | None = None
-    # With --from, when the replacement is not served there yet: a version served by both --from
-    # and the target, to migrate to before the upgrade (then to the replacement after it).
+    # When the replacement is not served at the target (or, with --from, not yet at --from): the
+    # version to move to meanwhile, and the first release serving it (fix writes the same one).
     interim_replacement: str | None = None
+    interim_available_in: str | None = None
+    from_version: str | None = None  # --from: the cluster's current version
     suppressed: bool = False
     suppression_reason: str | None = None
     context: Mapping[str, str] = field(default_factory=dict)

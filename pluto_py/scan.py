@@ -100,9 +100,10 @@ def finding_for(resource: Resource, row: ApiRow, status: str, target: KubeVersio
                              and row.replacement_available_in <= from_version)
     # The table names the version to move to in the end; when the target (or --from) does not serve
     # it yet, say what to move to meanwhile (flowcontrol v1beta1 -> v1beta3 at 1.26, v1 from 1.29).
-    interim: str | None = None
-    not_served_yet = row.replacement_available_in is not None and row.replacement_available_in > target
-    if row.replacement is not None and table is not None and (not_served_yet or available_at_from is False):
+    interim: tuple[str, KubeVersion] | None = None
+    not_served_yet = row.replacement is None or (
+        row.replacement_available_in is not None and row.replacement_available_in > target)
+    if table is not None and (not_served_yet or available_at_from is False):
         from pluto_py.served import interim_version
 
         interim = interim_version(row, from_version, target, table)
@@ -130,7 +131,9 @@ def finding_for(resource: Resource, row: ApiRow, status: str, target: KubeVersio
         target=str(target),
         notes=row.notes,
         replacement_available_at_from=available_at_from,
-        interim_replacement=interim,
+        interim_replacement=interim[0] if interim else None,
+        interim_available_in=format_version(interim[1]) if interim else None,
+        from_version=format_version(from_version),
         context=context,
     )
 

@@ -113,31 +113,48 @@ def version_priority(api_version: str) -> tuple[int, int, int]:
 
 
 def interim_version(row: ApiRow, from_version: KubeVersion | None, target: KubeVersion,
-                    table: Table) -> str | None:
-    """What to move to when the table's replacement is not served at ``target`` (or, with --from,
-    not yet at ``from_version``): the newest version of the same group and kind served at ``target``
-    (and at ``from_version``) and not removed at ``target``. E.g. flowcontrol v1beta1 at target 1.26:
-    v1beta3; with --from 1.23: v1beta2. None when there is none, or no data."""
+                    table: Table) -> tuple[str, KubeVersion] | None:
+    """What to move to when the table's replacement is not served at ``target`` (or, with --from, not
+    yet at ``from_version``), and the first release serving it.
+
+    The candidates are the versions `kdeprecate fix` can write for the object (its migration's
+    targets), so scan's advice and fix's rewrite agree. Among those served at ``target`` and not
+    removed there: one already served at ``from_version`` if any (migrate before the upgrade), else
+    the one served earliest (migrate once the cluster is there). E.g. flowcontrol v1beta1 at target
+    1.26: v1beta3; with --from 1.23: v1beta2; an extensions Ingress at 1.18: networking v1beta1.
+    None when there is none, or no data.
+    """
     if row.component != "k8s":
         return None
+    from pluto_py.fix.migrations import find_migration
+
+    migration = find_migration(row.api_version, row.kind)
     try:
         served = load_served()
     except TableError:
         return None
-    if served is None:
+    if migration is None or served is None:
         return None
-    kind, group = row.replacement_kind or row.kind, row.group
-    usable: list[tuple[tuple[bool, int, int, int], str]] = []
-    for api_version, candidate_kind in served.ranges:
-        if candidate_kind != kind or api_version == row.api_version or api_version.rpartition("/")[0] != group:
+    kind = row.replacement_kind or row.kind
+    ready: list[tuple[tuple[bool, int, int, int], str, KubeVersion]] = []
+    later: list[tuple[KubeVersion, tuple[int, ...], str]] = []
+    for candidate in migration.targets(row.api_version, row.kind):
+        since = served.first_served(candidate, kind)
+        if candidate == row.api_version or since is None or not served.served(candidate, kind, target):
             continue
-        if not served.served(api_version, kind, target):
-            continue
-        if from_version is not None and not served.served(api_version, kind, from_version):
-            continue
-        candidate_row = table.lookup(api_version, kind)
+        candidate_row = table.lookup(candidate, kind)
         status = candidate_row.status_at(target) if candidate_row is not None else None
         if status == "removed":
             continue
-        usable.append(((status is None, *version_priority(api_version)), api_version))
-    return max(usable)[1] if usable else None
+        rank = (status is None, *version_priority(candidate))
+        if from_version is None or served.served(candidate, kind, from_version):
+            ready.append((rank, candidate, since))
+        else:
+            later.append((since, tuple(-part for part in rank), candidate))  # earliest, then best
+    if ready:
+        _, version, since = max(ready)
+        return version, since
+    if later:
+        since, _, version = min(later)
+        return version, since
+    return None

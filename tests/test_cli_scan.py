@@ -238,6 +238,7 @@ FLOWSCHEMA_V1BETA1 = "apiVersion: flowcontrol.apiserver.k8s.io/v1beta1\nkind: Fl
     [
         (["-t", "1.26"], "flowcontrol.apiserver.k8s.io/v1beta3", None),  # v1 is only served from 1.29
         (["-t", "1.26", "--from", "1.23"], "flowcontrol.apiserver.k8s.io/v1beta2", False),  # v1beta3 from 1.26
+        (["-t", "1.26", "--from", "1.22"], "flowcontrol.apiserver.k8s.io/v1beta2", False),  # served from 1.23
         (["-t", "1.30"], None, None),  # v1 is served at the target: nothing in between
         (["-t", "1.30", "--from", "1.29"], None, True),
     ],
@@ -251,10 +252,50 @@ def test_interim_replacement_when_the_final_one_is_not_served_yet(cli: Cli, tmp_
     assert (finding["interim_replacement"], finding["replacement_available_at_from"]) == (interim, at_from)
     assert finding["replacement"] == "flowcontrol.apiserver.k8s.io/v1"
     text = cli("scan", str(manifest), *args).stdout
-    if interim:
+    if interim and args[-1] == "1.22":
+        assert (f"no version is served by both: migrate to {interim} once the cluster is at 1.23, before it "
+                "reaches 1.26") in text
+        assert finding["interim_available_in"] == "1.23"
+    elif interim:
         assert f"use {interim} (served at {args[1]}" in text and "flowcontrol.apiserver.k8s.io/v1 from 1.29" in text
+
+
+@pytest.mark.parametrize(
+    ("manifest", "args", "expected"),
+    [
+        # scan names the version fix writes: an extensions Ingress at 1.18 goes to networking v1beta1.
+        ("apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: i}\n", ["-t", "1.18"],
+         "use networking.k8s.io/v1beta1 (served at 1.18); networking.k8s.io/v1 from 1.19"),
+        ("apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: i}\n", ["-t", "1.20", "--from", "1.18"],
+         "networking.k8s.io/v1beta1 is served by both: migrate to it before the upgrade"),
+        # extensions PSP moved to policy/v1beta1 (1.10), which had no successor itself.
+        ("apiVersion: extensions/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: p}\n", ["-t", "1.16"],
+         "use policy/v1beta1 (served at 1.16); after that no replacement API"),
+        ("apiVersion: extensions/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: p}\n", ["-t", "1.30"],
+         "removed in 1.16; no replacement API"),
+        # autoscaling/v1 cannot express v2beta1 metrics: the advice is v2 once the cluster serves it.
+        ("apiVersion: autoscaling/v2beta1\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\n",
+         ["-t", "1.26", "--from", "1.22"],
+         "no version is served by both: migrate to autoscaling/v2 once the cluster is at 1.23, before it reaches 1.25"),
+    ],
+)
+def test_scan_advice_matches_what_fix_writes(cli: Cli, tmp_path: Path, manifest: str, args: list[str],
+                                             expected: str) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(manifest)
+    assert expected in cli("scan", str(path), *args).stdout
+    finding = cli("scan", str(path), *args, "-o", "json").json()["findings"][0]
+    fixed = cli("fix", str(path), *args, "--include-deprecated", "--diff")
+    from pluto_py.versions import parse_version
+
+    interim_since, current = finding["interim_available_in"], finding["from_version"]
+    if finding["interim_replacement"] and (current is None or parse_version(interim_since) <= parse_version(current)):
+        assert f"+apiVersion: {finding['interim_replacement']}" in fixed.stdout
+    else:
+        assert "+apiVersion:" not in fixed.stdout
 
 
 def test_no_version_served_by_both_says_when_to_migrate(cli: Cli) -> None:
     text = cli("scan", "fixtures/shop/cronjob.yaml", "-t", "1.25", "--from", "1.20").stdout
-    assert "no version is served by both: migrate once the cluster is at 1.21, before it reaches 1.25" in text
+    expected = "no version is served by both: migrate to batch/v1 once the cluster is at 1.21, before it reaches 1.25"
+    assert expected in text

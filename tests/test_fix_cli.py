@@ -155,3 +155,22 @@ def test_a_pipe_is_never_replaced_by_a_file(cli: Cli, tmp_path: Path) -> None:
     assert result.code == 2
     assert "not a regular file: nothing written" in result.stderr
     assert fifo.is_fifo()
+
+
+def test_live_objects_of_a_cluster_dump_are_never_rewritten(cli: Cli, tmp_path: Path) -> None:
+    """Their apiVersion is whatever the client asked the API server for; scan does not report them
+    either (it reports their last-applied configuration, which fix reports but does not rewrite)."""
+    dump = tmp_path / "dump.yaml"
+    dump.write_text(
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: policy/v1beta1\n  kind: PodDisruptionBudget\n"
+        "  metadata:\n    name: pdb\n    namespace: shop\n    uid: '333'\n    managedFields:\n"
+        "    - {apiVersion: policy/v1beta1, manager: kubectl}\n  spec: {minAvailable: 1}\n")
+    before = dump.read_bytes()
+    result = cli("fix", str(dump), "--target", "1.25")
+    assert result.code == 0 and dump.read_bytes() == before
+    live = (FIXTURES / "cluster" / "get-all.yaml").read_bytes()
+    copy = tmp_path / "get-all.yaml"
+    copy.write_bytes(live)
+    result = cli("fix", str(copy), "--target", "1.25")
+    assert result.code == 1 and copy.read_bytes() == live  # last-applied findings: reported, not rewritten
+    assert "found in the last-applied configuration of a live object" in result.stderr

@@ -22,11 +22,13 @@ def choose(row: ApiRow, candidates: tuple[str, ...], table: Table, target: KubeV
     """The apiVersion to write for an object of ``row`` (None, with the reason, when there is none)."""
     kind = row.replacement_kind or row.kind
     replacement = row.replacement
-    if replacement is None:
+    if replacement is None and not [c for c in candidates if c != row.api_version]:
         return Choice(None, "the API has no replacement")
     available = row.replacement_available_in
-    if from_version is None and available is not None and available <= target:
+    if replacement is not None and from_version is None and available is not None and available <= target:
         return Choice(replacement)
+    if replacement is None and served is None:
+        return Choice(None, "the API has no replacement (no data on which older versions are served)")
     if served is None:
         if available is not None and available <= target and (from_version is None or available <= from_version):
             return Choice(replacement)
@@ -46,6 +48,8 @@ def choose(row: ApiRow, candidates: tuple[str, ...], table: Table, target: KubeV
         usable.append(((status is None, *version_priority(candidate)), candidate))
     if usable:
         return Choice(max(usable)[1])
+    if replacement is None:
+        return Choice(None, f"the API has no replacement, and no version of {kind} is served at {target}")
     first = served.first_served(replacement, kind) or available
     if from_version is not None:
         return Choice(None, f"no version of {kind} is served by both {from_version} (--from) and {target} "

@@ -20,7 +20,7 @@ from pluto_py.fix.edits import Differ, Edit, EditConflict, Refused, apply_edits,
 from pluto_py.fix.migrations import MIGRATIONS, find_migration
 from pluto_py.fix.migrations.base import Migration, MigrationContext
 from pluto_py.fix.tree import Node, Origins, TreeError, json_tree, same, to_data, yaml_tree
-from pluto_py.model import SOURCE_FILE, Document, ScanError
+from pluto_py.model import SOURCE_FILE, SOURCE_STDIN, Document, ScanError
 from pluto_py.scan import Resource, resources_of
 from pluto_py.served import ServedApis, load_served
 from pluto_py.sources.parse import (
@@ -222,10 +222,17 @@ class FileFixer:
             yield _Doc(raw.index, offset, raw.text, raw.first_line, data, document, raw.template)
 
     def _work_of(self, doc: _Doc) -> list[_Work]:
+        from pluto_py.sources.cluster import is_live_object
+
         work: list[_Work] = []
         for resource in resources_of(doc.document):
             row = self.table.lookup(resource.api_version, resource.kind)
             if row is None or row.component != "k8s" or not needs_fix(row, self.options):
+                continue
+            if doc.document.source in (SOURCE_FILE, SOURCE_STDIN) and is_live_object(resource.data):
+                # A live object of a cluster dump: its apiVersion is whatever the client asked the
+                # API server for, not what anyone wrote (scan reports its last-applied configuration,
+                # which _embedded reports here too). Never rewritten.
                 continue
             line, _ = doc.document.position((*resource.path, "apiVersion"))
             work.append(_Work(resource, row, line))
@@ -246,7 +253,7 @@ class FileFixer:
         """Run the object's migration on ``data`` (mutated). Returns (context, new apiVersion, problems)."""
         row = item.row
         migration = find_migration(row.api_version, row.kind, self.migrations)
-        if row.replacement is None or migration is None:
+        if migration is None or (row.replacement is None and not migration.targets(row.api_version, row.kind)):
             problems = [f"{row.api_version} {row.kind} has no replacement API"
                         if row.replacement is None else f"no automatic migration for {row.api_version} {row.kind}"]
             if row.notes:

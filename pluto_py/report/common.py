@@ -56,26 +56,32 @@ def advice(finding: Finding) -> str:
         head = f"deprecated in {release(finding.deprecated_in)}" if finding.deprecated_in else "deprecated"
         if finding.removed_in:
             head += f", removed in {release(finding.removed_in)}"
+    interim, since = finding.interim_replacement, finding.interim_available_in
+    from_version = finding.from_version
+    ready = interim is not None and since is not None and (
+        from_version is None or _minor(since) <= _minor(from_version))
     if finding.replacement is None:
+        if interim and ready:
+            return (f"{head}; use {interim} (served at {finding.target}); after that no replacement API"
+                    + (f" ({finding.notes})" if finding.notes else ""))
         return f"{head}; no replacement API" + (f" ({finding.notes})" if finding.notes else "")
     use = f"use {finding.replacement}"
     if finding.replacement_available_in:
         use += f", available since {release(finding.replacement_available_in)}"
-    later = (finding.replacement_available_in is not None
-             and _minor(finding.replacement_available_in) > _minor(finding.target))
-    if later and finding.interim_replacement:
+    final_later = (finding.replacement_available_in is not None
+                   and _minor(finding.replacement_available_in) > _minor(finding.target))
+    if interim and ready and final_later:
         # The replacement is not served at the target: what to use meanwhile comes first.
-        use = (f"use {finding.interim_replacement} (served at {finding.target}"
-               + (" and by the --from version" if finding.replacement_available_at_from is not None else "")
+        use = (f"use {interim} (served at {finding.target}"
+               + (" and by the --from version" if from_version else "")
                + f"); {finding.replacement} from {release(finding.replacement_available_in)}")
     elif finding.replacement_available_at_from is False:
         use += " (not yet served by the --from version"
-        if finding.interim_replacement:
-            use += f"; {finding.interim_replacement} is served by both: migrate to it before the upgrade"
-        elif finding.replacement_available_in:
-            use += (f"; no version is served by both: migrate once the cluster is at "
-                    f"{release(finding.replacement_available_in)}, before it reaches {release(finding.removed_in)}"
-                    if finding.removed_in else "")
+        if interim and ready:
+            use += f"; {interim} is served by both: migrate to it before the upgrade"
+        elif interim and since:
+            use += (f"; no version is served by both: migrate to {interim} once the cluster is at {since}"
+                    + (f", before it reaches {finding.removed_in}" if finding.removed_in else ""))
         use += ")"
     if finding.notes and finding.component == "crd":
         use += f" ({finding.notes})"

@@ -16,7 +16,8 @@ from pluto_py.report.common import ordered
 
 COLUMNS = ("path", "line", "column", "document", "source", "template", "api_version", "kind", "name", "namespace",
            "status", "deprecated_in", "removed_in", "replacement", "replacement_available_in", "component",
-           "fixable", "target", "notes", "replacement_available_at_from", "interim_replacement", "suppressed",
+           "fixable", "target", "notes", "replacement_available_at_from", "interim_replacement", "interim_available_in",
+           "from_version", "suppressed",
            "suppression_reason", "context")
 
 
