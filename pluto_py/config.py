@@ -375,10 +375,11 @@ class PathFilter(Record):
 
 def map_chart_templates(paths: Sequence[str], chart_root_of: Callable[[Path], Path | None]) -> tuple[
         list[str], list[Notice]]:
-    """Replace chart template files (``<chart>/templates/**`` with ``<chart>/Chart.yaml``) by their chart.
+    """Replace a chart's files (templates, Chart.yaml, values files, crds/, subcharts: see
+    ``sources.files.chart_of_file``) by their chart.
 
-    pre-commit passes changed files one by one; a template is a Go template, not YAML, so it is
-    scanned by rendering the chart it belongs to (once per chart), never parsed alone.
+    pre-commit passes changed files one by one; a template is a Go template, not YAML, and a values
+    file changes what the chart renders, so each is scanned by rendering its chart (once per chart).
     """
     result: list[str] = []
     notices: list[Notice] = []
@@ -394,7 +395,7 @@ def map_chart_templates(paths: Sequence[str], chart_root_of: Callable[[Path], Pa
             charts_added[chart] = display
             result.append(display)
         notices.append(Notice(argument, None, "chart-template",
-                              f"a Helm chart template: scanned by rendering its chart {display}", level=NOTICE_INFO))
+                              f"part of a Helm chart: scanned by rendering its chart {display}", level=NOTICE_INFO))
     # A chart whose directory (or an ancestor) is also named is rendered by that argument already.
     named = [Path(os.path.abspath(p)) for p in result if p not in charts_added.values() and p != "-"]
     final = [p for p in result

@@ -52,7 +52,7 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     from pluto_py.deferred import LazyChartRenderer, LazyClusterExpander, LazyCrdTracker, LazySuppressions
     from pluto_py.scan import ObjectCollector, ScanHook, build_result, scan_stream
     from pluto_py.sources import InputStats, SourceOptions, iter_documents
-    from pluto_py.sources.files import chart_root_of
+    from pluto_py.sources.files import chart_of_file
     from pluto_py.sources.prescan import DEFAULT_ANNOTATIONS, PrescanPolicy
 
     try:
@@ -65,8 +65,9 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     options = SourceOptions(target=str(request.targets.k8s), helm_values=request.helm_values,
                             helm_set=request.helm_set, annotations=annotations,
                             text_observer=suppressions.observe, path_filter=request.path_filter)
-    # pre-commit passes chart templates one by one: they are Go templates, scanned via their chart.
-    scan_paths, notices = map_chart_templates(list(request.paths) or ["."], chart_root_of)
+    # pre-commit passes a chart's files one by one: templates are Go templates and values files
+    # change what the chart renders, so each is scanned by rendering its chart (once).
+    scan_paths, notices = map_chart_templates(list(request.paths) or ["."], chart_of_file)
     if request.shard is not None:
         from pluto_py.sources.shard import ShardError, parse_shard, shard_filter
 

@@ -9,6 +9,7 @@ build backend and dependencies). One environment serves every run: same repo, sa
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -136,7 +137,37 @@ def test_hooks_file_is_valid_for_pre_commit() -> None:
     assert hooks["kdeprecate-fix"]["entry"] == "kdeprecate fix"
     for hook in hooks.values():
         assert hook["language"] == "python"
-        assert hook["types_or"] == ["yaml", "json"]
+    # The scan hook also sees a chart's helpers (.tpl): they change what the chart renders.
+    assert hooks["kdeprecate"]["types"] == ["file"]
+    assert re.search(hooks["kdeprecate"]["files"], "charts/app/templates/_helpers.tpl")
+    assert re.search(hooks["kdeprecate"]["files"], "k8s/a.yml") and re.search(hooks["kdeprecate"]["files"], "x.json")
+    assert not re.search(hooks["kdeprecate"]["files"], "README.md")
+    assert hooks["kdeprecate-fix"]["types_or"] == ["yaml", "json"]
+
+
+def test_a_values_change_renders_the_chart(user_repo: Path) -> None:
+    """A change to a chart's values file or helpers reaches the hook and renders the chart, though
+    neither is a manifest. (Which engine renders depends on the hook environment: without the
+    `helm` extra it is the static reading, which reports the branch as conditional.)"""
+    chart = user_repo / "charts" / "web"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 0.1.0\n")
+    (chart / "values.yaml").write_text("ingress: true\n")
+    (chart / "templates" / "ingress.yaml").write_text(
+        "{{- if .Values.ingress }}\napiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n"
+        "  name: web\nspec:\n  backend: {serviceName: web, servicePort: 80}\n{{- end }}\n")
+    (chart / "templates" / "_helpers.tpl").write_text('{{- define "web.name" -}}web{{- end -}}\n')
+    git(user_repo, "add", "-A")
+    try:
+        for changed in ("charts/web/values.yaml", "charts/web/templates/_helpers.tpl"):
+            result = pre_commit(user_repo, "run", "--files", changed, "kdeprecate")
+            out = result.stdout + result.stderr
+            assert result.returncode == 1, out
+            assert "Ingress/web extensions/v1beta1: removed in 1.22" in out
+            assert f"{changed}: note: part of a Helm chart: scanned by rendering its chart charts/web" in out
+    finally:
+        shutil.rmtree(chart)
+        git(user_repo, "add", "-A")
 
 
 def test_clean_repository_passes_with_chart_templates(user_repo: Path) -> None:

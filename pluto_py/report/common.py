@@ -47,6 +47,10 @@ def rule_id(finding: Finding) -> str:
 
 def advice(finding: Finding) -> str:
     """'removed in 1.22; use networking.k8s.io/v1, available since 1.19'."""
+    return _advice(finding) + _release_remark(finding)
+
+
+def _advice(finding: Finding) -> str:
     def release(version: str | None) -> str:
         return f"{finding.component} {version}" if finding.component not in ("k8s", "crd") else str(version)
 
@@ -85,7 +89,7 @@ def advice(finding: Finding) -> str:
         use += ")"
     if finding.notes and finding.component == "crd":
         use += f" ({finding.notes})"
-    return f"{head}; {use}{_release_remark(finding)}"
+    return f"{head}; {use}"
 
 
 def _minor(version: str) -> tuple[int, ...]:
@@ -99,6 +103,8 @@ def _release_remark(finding: Finding) -> str:
     release = finding.context.get("release")
     revision = finding.context.get("revision")
     named = f"Helm release {release}" + (f" revision {revision}" if revision else "") if release else "Helm release"
+    if finding.context.get("hook"):
+        return f" [hook of {named}: does not block helm upgrade; fix it in the chart]"
     return f" [{named}: blocks helm upgrade; rewrite it with helm-mapkubeapis]"
 
 

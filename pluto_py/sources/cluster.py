@@ -45,6 +45,10 @@ HELM_SECRET_TYPE = "helm.sh/release.v1"
 REMEDY = "helm-mapkubeapis"
 UPGRADE_NOTE = ("recorded in a Helm release: `helm upgrade` fails once the cluster no longer serves this API; "
                 "fix the chart, and rewrite the release record with helm-mapkubeapis")
+# Helm diffs an upgrade against the release's manifest only; the recorded hooks are replaced by the
+# new chart's hooks, and helm-mapkubeapis does not rewrite them either.
+HOOK_NOTE = ("a hook recorded in a Helm release: it does not block `helm upgrade` (the new chart's hooks "
+             "run instead); fix the hook in the chart")
 
 # Bounds for decoding a release record (Helm itself caps a release at 1 MiB in a Secret).
 MAX_RECORD_CHARS = 64 * 1024 * 1024
@@ -403,6 +407,8 @@ class ClusterExpander:
             own_context["manifest_line"] = str(parsed.position(("apiVersion",))[0])
             if hook:
                 own_context["hook"] = hook
+                own_context["note"] = HOOK_NOTE
+                own_context.pop("remedy", None)
             yield Document(
                 path=document.path, index=document.index, line=position[0],
                 data=_with_namespace(parsed.data, namespace),

@@ -83,6 +83,36 @@ def chart_root_of(path: Path) -> Path | None:
     return None
 
 
+def _chart_file(path: Path, chart: Path) -> bool:
+    """Whether ``path`` (inside ``chart``) is part of what rendering the chart reads."""
+    relative = path.relative_to(chart).parts
+    if len(relative) == 1:  # Chart.yaml, values.yaml, values-prod.yaml, values.schema.json, ...
+        name = relative[0]
+        return name in ("Chart.yaml", "Chart.lock", "values.schema.json") or (
+            name.startswith("values") and name.endswith((".yaml", ".yml")))
+    return relative[0] in ("templates", "crds", "charts")
+
+
+def chart_of_file(path: Path) -> Path | None:
+    """The chart to render for a changed file: its templates (…/templates/**, `_helpers.tpl`
+    included), its Chart.yaml and values files, its crds/ and its subcharts. For a subchart's file,
+    the outermost chart that vendors it (a subchart's values come from its parent). None otherwise."""
+    resolved = path.resolve()
+    chart: Path | None = None
+    for parent in resolved.parents:
+        if not is_chart_dir(parent):
+            continue
+        if chart is None:
+            if not _chart_file(resolved, parent):
+                return None
+            chart = parent
+        elif chart.parent.name == "charts" and chart.parent.parent == parent:
+            chart = parent  # a vendored subchart: render the chart that includes it
+        else:
+            break
+    return chart
+
+
 def _join(display_root: str, relative: str) -> str:
     if display_root in ("", "."):
         return relative
