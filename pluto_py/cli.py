@@ -146,6 +146,9 @@ def scan(
             except ValueError as exc:
                 fail_usage(str(exc))
 
+    if k8s_target is not None and k8s_target > table.newest:
+        print(f"{PROG}: warning: the table covers Kubernetes up to {table.newest}: APIs deprecated or removed "
+              f"after it are not known at --target {k8s_target}", file=sys.stderr)
     request = ScanRequest(
         paths=list(settings.paths.value), targets=Targets(k8s_target or table.newest, component_targets),
         from_version=from_parsed, helm_values=tuple(helm_values), helm_set=tuple(helm_set),

@@ -165,8 +165,8 @@ def _describe(error: Any, data: Any, path: Path) -> str:
     where = location or "(top level)"
     value = error.instance
     if isinstance(value, int | float) and not isinstance(value, bool) and error.validator in ("type", "oneOf"):
-        return (f"{prefix}: {where}: {value!r} is a number; write versions as quoted strings "
-                f"(\"{value}\"), or 1.30 would read as 1.3")
+        return (f"{prefix}: {where}: read as the number {value!r} (YAML drops trailing zeros: 1.20 is 1.2); "
+                f"quote versions as you mean them, e.g. \"1.20\"")
     if error.validator == "oneOf":
         return f"{prefix}: {where}: {value!r} is not valid here: {error.schema.get('description', '')}".rstrip()
     return f"{prefix}: {where}: {error.message}"

@@ -129,9 +129,9 @@ def test_broken_input_reports_everything_else_and_exits_2(cli: Cli, tmp_path: Pa
     report = result.json()
     assert [f["name"] for f in report["findings"]] == ["ok"]
     [error] = report["errors"]
-    assert error["path"] == str(tmp_path / "broken.yaml") and error["line"] == 4
+    assert error["path"] == str(tmp_path / "broken.yaml") and error["line"] == 3
     [line] = result.stderr.splitlines()
-    assert line.startswith(f"kdeprecate: error: {tmp_path / 'broken.yaml'}:4: document 0: invalid YAML")
+    assert line.startswith(f"kdeprecate: error: {tmp_path / 'broken.yaml'}:3: document 0: invalid YAML")
     assert "Traceback" not in result.stderr
 
 
@@ -299,3 +299,30 @@ def test_no_version_served_by_both_says_when_to_migrate(cli: Cli) -> None:
     text = cli("scan", "fixtures/shop/cronjob.yaml", "-t", "1.25", "--from", "1.20").stdout
     expected = "no version is served by both: migrate to batch/v1 once the cluster is at 1.21, before it reaches 1.25"
     assert expected in text
+
+
+def test_empty_stdin_is_an_error_not_a_pass(cli: Cli) -> None:
+    result = cli("scan", "-", "-t", "1.22", stdin=b"")
+    assert result.code == 2
+    assert "kdeprecate: error: -: stdin is empty: nothing to scan" in result.stderr
+
+
+def test_a_target_past_the_table_is_warned_about(cli: Cli) -> None:
+    from pluto_py.table import load_builtin_table
+
+    newest = load_builtin_table().newest
+    beyond = f"{newest.major}.{newest.minor + 3}"
+    result = cli("scan", "fixtures/current", "-t", beyond)
+    assert result.code == 0
+    assert f"warning: the table covers Kubernetes up to {newest}" in result.stderr
+    assert "warning" not in cli("scan", "fixtures/current", "-t", str(newest)).stderr
+
+
+def test_an_unclosed_bracket_is_reported_inside_its_document(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "two.yaml"
+    path.write_text("apiVersion: v1\nkind: ConfigMap\ndata: {a: [\n---\napiVersion: extensions/v1beta1\n"
+                    "kind: Ingress\nmetadata: {name: after}\n")
+    result = cli("scan", str(path), "-t", "1.22", "-o", "json")
+    assert result.code == 2
+    assert [(e["line"], e["message"].split(":")[0]) for e in result.json()["errors"]] == [(3, "document 0")]
+    assert [f["name"] for f in result.json()["findings"]] == ["after"]

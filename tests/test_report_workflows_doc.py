@@ -136,6 +136,7 @@ def test_pluto_table_uses_real_flags_and_commands(scratch: Path) -> None:
     for flag in {f for cell in ours for f in re.findall(r"(--[a-z][a-z-]+)", cell)}:
         assert flag in help_text, flag
     for command in {c for cell in ours for c in re.findall(r"`(kdeprecate [^`]+)`", cell)}:
-        assert run(command.replace(" -", " manifests/ -") if command.endswith(" -") else command,
+        # `kdeprecate scan -` reads stdin (empty here, which is an error): scan the folder instead.
+        assert run(command.removesuffix(" -") + " manifests/" if command.endswith(" -") else command,
                    scratch).returncode in (0, 1), command
     assert "| 2 | a deprecated apiVersion found |" in section and "| 3 | a removed apiVersion found |" in section

@@ -205,6 +205,9 @@ def read_input_bytes(item: FileInput | StdinInput) -> bytes:
         import sys
 
         data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        if not data:
+            # `helm template ... | kdeprecate scan -` whose first command failed: a gate must not pass.
+            raise ValueError("stdin is empty: nothing to scan (did the command before the pipe fail?)")
     elif stat.S_ISFIFO(os.stat(item.fspath).st_mode):
         data = _read_fifo(item.fspath)
     else:

@@ -385,6 +385,15 @@ def compose_yaml_full(text: str, line_offset: int) -> tuple[Any, dict[NodePath, 
     return data, positions
 
 
+def _within(line: int | None, raw: RawDocument) -> int | None:
+    """An error's line, kept inside its document: a parser that runs off the end of a document
+    (an unclosed bracket) reports the line after it, which belongs to the next document."""
+    if line is None:
+        return None
+    last = raw.first_line + max(len(_LINES.findall(raw.text)) - 1, 0)
+    return min(max(line, raw.first_line), last)
+
+
 def parse_yaml_stream(text: str, path: str, source: str, prescan: PrescanPolicy | None = None,
                       on_skip: Callable[[], None] | None = None) -> Iterator[Document | ScanError]:
     """Every document of a YAML stream, in order; a broken one becomes a ScanError.
@@ -400,7 +409,7 @@ def parse_yaml_stream(text: str, path: str, source: str, prescan: PrescanPolicy 
         try:
             data, positions = compose_yaml(raw.text, raw.first_line)
         except DocumentError as exc:
-            yield ScanError(path, exc.line, f"document {raw.index}: {exc.message}")
+            yield ScanError(path, _within(exc.line, raw), f"document {raw.index}: {exc.message}")
             continue
         yield Document(
             path=path,
