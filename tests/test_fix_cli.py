@@ -174,3 +174,13 @@ def test_live_objects_of_a_cluster_dump_are_never_rewritten(cli: Cli, tmp_path: 
     result = cli("fix", str(copy), "--target", "1.25")
     assert result.code == 1 and copy.read_bytes() == live  # last-applied findings: reported, not rewritten
     assert "found in the last-applied configuration of a live object" in result.stderr
+
+
+def test_json_list_items_are_reported_at_their_own_lines(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "list.json"
+    path.write_text('{"apiVersion": "v1", "kind": "List", "items": [\n'
+                    '  {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}},\n'
+                    '  {"apiVersion": "batch/v1beta1", "kind": "CronJob", "metadata": {"name": "a"}}\n]}\n')
+    result = cli("fix", str(path), "--target", "1.25", "--check")
+    assert result.code == 1
+    assert f"{path}:3: CronJob/a: batch/v1beta1 → batch/v1" in result.stderr

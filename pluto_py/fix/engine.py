@@ -26,6 +26,7 @@ from pluto_py.served import ServedApis, load_served
 from pluto_py.sources.parse import (
     DocumentError,
     InputDecodeError,
+    JsonPositionParser,
     compose_yaml,
     decode_text,
     looks_like_json,
@@ -207,7 +208,12 @@ class FileFixer:
                     errors.append(ScanError(path, line, f"invalid JSON: {getattr(exc, 'msg', exc)}"))
                     return
             else:
-                yield _Doc(0, 0, text, 1, data, Document(path, 0, 1, data, source=source), None, json=True)
+                try:  # positions, so that reports name each object's line (List items too)
+                    _, positions = JsonPositionParser(text).parse()
+                except DocumentError:
+                    positions = {}
+                document = Document(path, 0, 1, data, positions, source=source)
+                yield _Doc(0, 0, text, 1, data, document, None, json=True)
                 return
         line_offsets = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
         for raw in split_documents(text):
