@@ -124,7 +124,7 @@ def scan(
         fail_usage(f"{settings.output.origin}: {exc}")
     helm_values, helm_set = list(settings.helm_values.value), list(settings.helm_set.value)
     from_version = settings.from_version.value
-    k8s_target, component_targets = parse_targets(list(settings.targets.value))
+    k8s_target, component_targets = parse_targets(list(settings.targets.value), settings.targets.origin)
     from_parsed = parse_version_option(settings.from_version.origin, from_version) if from_version else None
     try:  # shipped add-on tables (data/addons) are loaded for the components given a target
         table = load_table([Path(t) for t in settings.extra_tables.value], addons=component_targets)

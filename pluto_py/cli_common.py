@@ -34,27 +34,29 @@ def parse_version_option(option: str, value: str) -> KubeVersion:
         fail_usage(f"{option}: {exc}")
 
 
-def parse_targets(values: list[str] | None) -> tuple[KubeVersion | None, dict[str, KubeVersion]]:
-    """--target VERSION and --target COMPONENT=VERSION (repeatable)."""
+def parse_targets(values: list[str] | None, origin: str = "--target") -> tuple[KubeVersion | None,
+                                                                            dict[str, KubeVersion]]:
+    """--target VERSION and --target COMPONENT=VERSION (repeatable). ``origin`` names where the
+    values came from in errors (the flag, KDEPRECATE_TARGET, the configuration file)."""
     k8s: KubeVersion | None = None
     components: dict[str, KubeVersion] = {}
     for value in values or []:
         name, sep, version = value.partition("=")
         if not sep:
             if k8s is not None:
-                fail_usage(f"--target given twice for Kubernetes ({k8s} and {value})")
-            k8s = parse_version_option("--target", value)
+                fail_usage(f"{origin}: a Kubernetes target given twice ({k8s} and {value})")
+            k8s = parse_version_option(origin, value)
             continue
         name = name.strip()
         if not name:
-            fail_usage(f"--target {value!r}: component name missing before '='")
-        parsed = parse_version_option(f"--target {name}", version)
+            fail_usage(f"{origin} {value!r}: component name missing before '='")
+        parsed = parse_version_option(f"{origin} {name}", version)
         if name in ("k8s", "kubernetes"):
             if k8s is not None:
-                fail_usage(f"--target given twice for Kubernetes ({k8s} and {parsed})")
+                fail_usage(f"{origin}: a Kubernetes target given twice ({k8s} and {parsed})")
             k8s = parsed
         elif name in components:
-            fail_usage(f"--target given twice for {name}")
+            fail_usage(f"{origin}: a target given twice for {name}")
         else:
             components[name] = parsed
     return k8s, components

@@ -139,7 +139,7 @@ def test_broken_input_reports_everything_else_and_exits_2(cli: Cli, tmp_path: Pa
     ("args", "message"),
     [
         (["--target", "one.two"], "--target: not a Kubernetes version: 'one.two'"),
-        (["--target", "1.22", "--target", "1.23"], "--target given twice"),
+        (["--target", "1.22", "--target", "1.23"], "--target: a Kubernetes target given twice"),
         (["--target", "nope=1.6"], "--target: no table rows for component(s) nope"),
         (["--from", "x"], "--from: not a Kubernetes version"),
         (["--fail-on", "sometimes"], "--fail-on: must be one of removed, deprecated, none"),
@@ -326,3 +326,10 @@ def test_an_unclosed_bracket_is_reported_inside_its_document(cli: Cli, tmp_path:
     assert result.code == 2
     assert [(e["line"], e["message"].split(":")[0]) for e in result.json()["errors"]] == [(3, "document 0")]
     assert [f["name"] for f in result.json()["findings"]] == ["after"]
+
+
+def test_a_bad_target_from_the_environment_is_named_as_such(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KDEPRECATE_TARGET", "banana")
+    result = cli("scan", "fixtures/current")
+    assert result.code == 2
+    assert result.stderr.startswith("kdeprecate: error: KDEPRECATE_TARGET: not a Kubernetes version: 'banana'")
