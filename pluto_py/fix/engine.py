@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import copy
-import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -200,18 +199,15 @@ class FileFixer:
     def _documents(self, text: str, path: str, json_file: bool, source: str,
                    errors: list[ScanError]) -> Iterator[_Doc]:
         if json_file or looks_like_json(text):
+            # The scanner's JSON parser: the data, and each value's position (reports name each
+            # object's line, List items too), in one pass.
             try:
-                data = json.loads(text)
-            except ValueError as exc:
+                data, positions = JsonPositionParser(text).parse()
+            except DocumentError as exc:
                 if json_file:
-                    line = getattr(exc, "lineno", None)
-                    errors.append(ScanError(path, line, f"invalid JSON: {getattr(exc, 'msg', exc)}"))
+                    errors.append(ScanError(path, exc.line, f"invalid JSON: {exc.message}"))
                     return
             else:
-                try:  # positions, so that reports name each object's line (List items too)
-                    _, positions = JsonPositionParser(text).parse()
-                except DocumentError:
-                    positions = {}
                 document = Document(path, 0, 1, data, positions, source=source)
                 yield _Doc(0, 0, text, 1, data, document, None, json=True)
                 return

@@ -228,17 +228,22 @@ def _read_bounded(path: str) -> bytes:
         data = os.read(fd, min(size, MAX_FILE_BYTES) + 1)
         if len(data) == size:
             return data  # all of a regular file: asked for one byte more than its size, got its size
-        chunks = [data]
-        total = len(data)
-        while total <= MAX_FILE_BYTES:
-            chunk = os.read(fd, min(1024 * 1024, MAX_FILE_BYTES + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        return b"".join(chunks)
+        return _read_rest(fd, [data])
     finally:
         os.close(fd)
+
+
+def _read_rest(fd: int, chunks: list[bytes]) -> bytes:
+    """``chunks`` plus what ``fd`` still holds, up to MAX_FILE_BYTES + 1 bytes in all (one more
+    than allowed, so that the caller can tell an oversized input)."""
+    total = sum(len(chunk) for chunk in chunks)
+    while total <= MAX_FILE_BYTES:
+        chunk = os.read(fd, min(1024 * 1024, MAX_FILE_BYTES + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 FIFO_WRITER_WAIT = 10.0  # seconds a named FIFO may stay without a writer before it is an error
@@ -267,14 +272,7 @@ def _read_fifo(path: str) -> bytes:
                 raise ValueError(f"a FIFO with no writer for {FIFO_WRITER_WAIT:g} s; not scanned")
             time.sleep(0.02)
         os.set_blocking(fd, True)
-        total = sum(len(chunk) for chunk in chunks)
-        while total <= MAX_FILE_BYTES:
-            chunk = os.read(fd, min(1024 * 1024, MAX_FILE_BYTES + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        return b"".join(chunks)
+        return _read_rest(fd, chunks)
     finally:
         os.close(fd)
 
