@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
-from pluto_py.crd_versions import versions_of_crd
-from pluto_py.table import addon_components, load_table
+from pluto_py.core.table import addon_components, load_table
+from pluto_py.pipeline.crd_versions import versions_of_crd
 from tests.conftest import REPO_ROOT, CliResult
 
 Cli = Callable[..., CliResult]

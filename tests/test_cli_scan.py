@@ -97,7 +97,7 @@ def test_fail_on_levels(cli: Cli, fail_on: str, target: str, code: int) -> None:
 
 
 def test_default_target_is_newest_release(cli: Cli) -> None:
-    from pluto_py.table import load_builtin_table
+    from pluto_py.core.table import load_builtin_table
 
     report = cli("scan", "fixtures/current", "-o", "json").json()
     assert report["targets"] == {"k8s": str(load_builtin_table().newest)}
@@ -190,7 +190,7 @@ def test_extra_table_adds_rows_and_may_not_override(cli: Cli, tmp_path: Path) ->
 
 
 def test_list_versions_json(cli: Cli) -> None:
-    from pluto_py.table import load_builtin_table, load_table
+    from pluto_py.core.table import load_builtin_table, load_table
 
     result = cli("list-versions", "-o", "json")
     assert result.code == 0
@@ -286,7 +286,7 @@ def test_scan_advice_matches_what_fix_writes(cli: Cli, tmp_path: Path, manifest:
     assert expected in cli("scan", str(path), *args).stdout
     finding = cli("scan", str(path), *args, "-o", "json").json()["findings"][0]
     fixed = cli("fix", str(path), *args, "--include-deprecated", "--diff")
-    from pluto_py.versions import parse_version
+    from pluto_py.core.versions import parse_version
 
     interim_since, current = finding["interim_available_in"], finding["from_version"]
     if finding["interim_replacement"] and (current is None or parse_version(interim_since) <= parse_version(current)):
@@ -308,7 +308,7 @@ def test_empty_stdin_is_an_error_not_a_pass(cli: Cli) -> None:
 
 
 def test_a_target_past_the_table_is_warned_about(cli: Cli) -> None:
-    from pluto_py.table import load_builtin_table
+    from pluto_py.core.table import load_builtin_table
 
     newest = load_builtin_table().newest
     beyond = f"{newest.major}.{newest.minor + 3}"

@@ -11,17 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from pluto_py.config import (
+from pluto_py.cli.config import (
     ConfigError,
     PathFilter,
     discover,
     find_config,
     glob_regex,
     load_config,
-    map_chart_templates,
     resolve_scan_settings,
 )
-from pluto_py.sources.files import chart_root_of
+from pluto_py.sources.files import chart_root_of, map_chart_templates
 from tests.conftest import REPO_ROOT, CliResult
 
 Cli = Callable[..., CliResult]

@@ -19,13 +19,13 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pluto_py.crd_versions import CrdVersionTracker
-from pluto_py.scan import Targets, scan_stream
+from pluto_py.core.prescan import PrescanPolicy, needs_full_parse, read_head
+from pluto_py.core.table import load_builtin_table
+from pluto_py.core.versions import parse_version
+from pluto_py.pipeline.crd_versions import CrdVersionTracker
+from pluto_py.pipeline.judge import Targets, scan_stream
 from pluto_py.sources import InputStats, SourceOptions, iter_documents
 from pluto_py.sources.cluster import cluster_expander
-from pluto_py.sources.prescan import PrescanPolicy, needs_full_parse, read_head
-from pluto_py.table import load_builtin_table
-from pluto_py.versions import parse_version
 from tests.conftest import FIXTURES
 
 TABLE = load_builtin_table()

@@ -1,6 +1,6 @@
 """The fast paths of the parser give exactly what the full parser gives.
 
-* sources/fastyaml.py: on every generated document it either declines (Unsupported) or returns the
+* core/fastyaml.py: on every generated document it either declines (Unsupported) or returns the
   same data and the same position of every value as ruamel.yaml + our converter; it never
   accepts a document the full parser rejects.
 * The marker-jumping splitter gives the same documents as the line-by-line one.
@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pluto_py.sources.fastyaml import Unsupported, parse_block_yaml, resolve_plain
-from pluto_py.sources.parse import (
+from pluto_py.core.fastyaml import Unsupported, parse_block_yaml, resolve_plain
+from pluto_py.core.parse import (
     DocumentError,
     _split_documents_by_lines,
     _split_documents_by_markers,
@@ -25,7 +25,7 @@ from pluto_py.sources.parse import (
     compose_yaml_full,
     split_documents,
 )
-from pluto_py.table import TABLE_FILE, _load_builtin_yaml, _load_yaml_text, builtin_data_path
+from pluto_py.core.table import TABLE_FILE, _load_builtin_yaml, _load_yaml_text, builtin_data_path
 from tests.conftest import FIXTURES
 
 KEYS = st.sampled_from(["apiVersion", "kind", "name", "metadata", "spec", "a", "b-c", "d.e/f", "x_1", "on", "1",

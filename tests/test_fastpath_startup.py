@@ -33,7 +33,7 @@ def test_one_file_scan_imports_nothing_heavy() -> None:
 
 
 def test_plain_options_keep_typer_semantics() -> None:
-    """The pydantic-free coercion (pluto_py._typer_fast) still validates paths and lists."""
+    """The pydantic-free coercion (pluto_py.cli._typer_fast) still validates paths and lists."""
     missing = subprocess.run([sys.executable, "-m", "pluto_py", "scan", str(FIXTURES / "shop" / "pdb.yaml"),
                               "--extra-table", "/nonexistent/extra.yaml", "--no-config"],
                              capture_output=True, text=True, check=False)
@@ -50,7 +50,7 @@ def test_typer_patch_steps_aside_when_typer_is_not_as_expected(monkeypatch: pyte
     """_typer_fast patches a typer internal; on a typer without it, it changes nothing (and says so)."""
     from typer import core
 
-    from pluto_py import _typer_fast
+    from pluto_py.cli import _typer_fast
 
     assert _typer_fast.install() is True
     patched = core.build_runtime_param  # type: ignore[attr-defined]

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from pluto_py.core.table import load_builtin_table
 from pluto_py.fix import MIGRATED, NEEDS_HUMAN
-from pluto_py.table import load_builtin_table
 from tests.test_fix_helpers import findings, fix, objects_of, removed_at, validate_strict
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "fix"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pluto_py.table import load_builtin_table
+from pluto_py.core.table import load_builtin_table
 from tests.conftest import FIXTURES, CliResult, readme_section
 from tests.test_fix_helpers import findings, objects_of, removed_at, validate_strict
 

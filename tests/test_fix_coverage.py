@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from pluto_py.core.table import load_builtin_table
 from pluto_py.fix.migrations import MIGRATIONS, find_migration
-from pluto_py.table import load_builtin_table
 
 
 def test_every_row_with_a_replacement_has_a_migration() -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from pluto_py.core.model import Finding
+from pluto_py.core.parse import decode_text, parse_text
+from pluto_py.core.table import Table, load_builtin_table
+from pluto_py.core.versions import KubeVersion, parse_version
 from pluto_py.fix import FileFixer, FixOptions, FixResult
-from pluto_py.model import Finding
-from pluto_py.scan import Targets, scan_stream
-from pluto_py.sources.parse import decode_text, parse_text
-from pluto_py.table import Table, load_builtin_table
-from pluto_py.versions import KubeVersion, parse_version
+from pluto_py.pipeline.judge import Targets, scan_stream
 
 OLDEST_SCHEMA = parse_version("1.25")  # kubernetes-validate ships 1.25 and later
 

@@ -9,9 +9,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pluto_py.core.parse import split_documents
 from pluto_py.fix import MIGRATED, NEEDS_HUMAN
 from pluto_py.fix.edits import plain_safe
-from pluto_py.sources.parse import split_documents
 from tests.test_fix_helpers import findings, fix, objects_of, validate_strict
 
 TARGET = "1.26"

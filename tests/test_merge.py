@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pluto_py.cli_merge import MergeError, merge_report_data
+from pluto_py.report.merge import MergeError, merge_report_data
 from tests.conftest import FIXTURES, CliResult
 
 

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
-from pluto_py.model import Finding, Notice, ScanResult
+from pluto_py.core.model import Finding, Notice, ScanResult
 from pluto_py.report import ReportContext, get_reporter, result_fails
 from pluto_py.report.github import command, escape_data, escape_property
 from pluto_py.report.markdown import cell, code

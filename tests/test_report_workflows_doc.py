@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 import yaml
 
-from pluto_py.config import ENV_CONFIG, ENV_VARS, load_config
+from pluto_py.cli.config import ENV_CONFIG, ENV_VARS, load_config
 from tests.conftest import REPO_ROOT, readme_section
 
 DOC = readme_section("Workflows")

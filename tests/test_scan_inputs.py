@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from pluto_py.model import Document, ScanError
-from pluto_py.scan import Targets, scan_stream
+from pluto_py.core.model import Document, ScanError
+from pluto_py.core.parse import decode_text, parse_text
+from pluto_py.core.table import load_builtin_table
+from pluto_py.core.versions import parse_version
+from pluto_py.pipeline.judge import Targets, scan_stream
 from pluto_py.sources import InputStats, SourceOptions, iter_documents
-from pluto_py.sources.parse import decode_text, parse_text
-from pluto_py.table import load_builtin_table
-from pluto_py.versions import parse_version
 
 Row = tuple[int, int, int, str, str | None, str]
 

@@ -9,10 +9,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pluto_py.scan import Targets, scan_stream
-from pluto_py.sources.parse import decode_text, parse_text
-from pluto_py.table import load_builtin_table
-from pluto_py.versions import parse_version
+from pluto_py.core.parse import decode_text, parse_text
+from pluto_py.core.table import load_builtin_table
+from pluto_py.core.versions import parse_version
+from pluto_py.pipeline.judge import Targets, scan_stream
 
 API_KINDS = [
     ("extensions/v1beta1", "Ingress"), ("networking.k8s.io/v1beta1", "Ingress"), ("batch/v1beta1", "CronJob"),

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import pytest
 
+from pluto_py.core.versions import parse_version
 from pluto_py.skew import ClusterState, Violation, allowed_for, build_state, check, load_builtin_policy
-from pluto_py.versions import parse_version
 
 POLICY = load_builtin_policy()
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from pluto_py.core.versions import parse_version
 from pluto_py.skew import InputError, build_state, check, load_builtin_policy, load_nodes, load_version_info
 from pluto_py.skew.inputs import parse_component_value
-from pluto_py.versions import parse_version
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "skew"
 POLICY = load_builtin_policy()

@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
+from pluto_py.core.versions import parse_version
 from pluto_py.skew.policy import (
     COMPONENTS,
     PolicyError,
@@ -16,7 +17,6 @@ from pluto_py.skew.policy import (
     load_policy,
     policy_from_data,
 )
-from pluto_py.versions import parse_version
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "skew_policy.yaml"

@@ -13,8 +13,11 @@ from typing import Any
 import pytest
 import yaml
 
-from pluto_py.model import Document, ScanError
-from pluto_py.scan import Targets, scan_stream
+from pluto_py.core.model import Document, ScanError
+from pluto_py.core.parse import parse_text
+from pluto_py.core.table import load_table
+from pluto_py.core.versions import parse_version
+from pluto_py.pipeline.judge import Targets, scan_stream
 from pluto_py.sources.cluster import (
     REMEDY,
     ClusterExpander,
@@ -22,9 +25,6 @@ from pluto_py.sources.cluster import (
     cluster_expander,
     decode_release,
 )
-from pluto_py.sources.parse import parse_text
-from pluto_py.table import load_table
-from pluto_py.versions import parse_version
 from tests.conftest import FIXTURES, REPO_ROOT, CliResult
 
 Cli = Callable[..., CliResult]

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from pluto_py.model import Document, ScanError
+from pluto_py.core.model import Document, ScanError
+from pluto_py.core.versions import parse_version
 from pluto_py.sources import SourceOptions
 from pluto_py.sources.files import ChartInput
 from pluto_py.sources.helm import (
@@ -22,7 +23,6 @@ from pluto_py.sources.helm import (
     served_apis,
     split_helm_output,
 )
-from pluto_py.versions import parse_version
 from tests.conftest import FIXTURES, REPO_ROOT, CliResult
 
 Cli = Callable[..., CliResult]

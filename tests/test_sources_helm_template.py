@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from pluto_py.model import Document
-from pluto_py.sources.parse import parse_text
+from pluto_py.core.model import Document
+from pluto_py.core.parse import parse_text
 from tests.conftest import FIXTURES, REPO_ROOT, CliResult
 
 Cli = Callable[..., CliResult]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pluto_py import suppress
-from pluto_py.suppress import SuppressionIndex, parse_suppressions
+from pluto_py.pipeline import suppress
+from pluto_py.pipeline.suppress import SuppressionIndex, parse_suppressions
 from tests.conftest import CliResult
 
 Cli = Callable[..., CliResult]

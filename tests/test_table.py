@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from pluto_py.table import (
+from pluto_py.core.table import (
     TableError,
     builtin_data_path,
     load_builtin_table,
     table_from_data,
     validate_table_data,
 )
-from pluto_py.versions import KubeVersion, parse_version
+from pluto_py.core.versions import KubeVersion, parse_version
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
@@ -523,9 +523,9 @@ def test_served_apis_script_reads_the_installed_schemas(tmp_path: Path) -> None:
 
 
 def test_served_data_loads_through_the_one_loader() -> None:
-    """Chart rendering and fix --from read data/served_apis.yaml through pluto_py.served."""
-    from pluto_py.served import load_served
-    from pluto_py.versions import parse_version
+    """Chart rendering and fix --from read data/served_apis.yaml through pluto_py.core.served."""
+    from pluto_py.core.served import load_served
+    from pluto_py.core.versions import parse_version
 
     served = load_served()
     assert served is not None and str(served.first) == "1.9" and served.last == load_builtin_table().newest

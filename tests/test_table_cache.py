@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pluto_py.table import TABLE_FILE, _cached_table_data, _load_yaml_text, builtin_data_path
+from pluto_py.core.table import TABLE_FILE, _cached_table_data, _load_yaml_text, builtin_data_path
 
 
 def test_table_cache_matches_the_yaml() -> None:
     text = builtin_data_path(TABLE_FILE).read_text(encoding="utf-8")
     cached = _cached_table_data(text)
-    assert cached is not None, "stale cache: run `python -m pluto_py.table --write-cache` and commit it"
+    assert cached is not None, "stale cache: run `python -m pluto_py.core.table --write-cache` and commit it"
     assert cached == _load_yaml_text(text, TABLE_FILE)
 
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pluto_py.versions import KubeVersion, VersionError, format_version, parse_version
+from pluto_py.core.versions import KubeVersion, VersionError, format_version, parse_version
 
 
 @pytest.mark.parametrize(

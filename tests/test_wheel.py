@@ -38,7 +38,7 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) -> None:
     assert {f["kind"] for f in report["findings"] if f["status"] == "removed"} >= {"Ingress", "ClusterRole"}
 
     # The table and the data beside it come from the installed package, not from a source tree.
-    located = run([str(python), "-c", "from pluto_py.table import builtin_data_path as p; "
+    located = run([str(python), "-c", "from pluto_py.core.table import builtin_data_path as p; "
                    "print(p('api_versions.yaml')); print(p('served_apis.yaml')); print(p('api_versions.schema.json'))"],
                   cwd=work)
     assert located.returncode == 0, located.stderr

@@ -1,6 +1,6 @@
 """`kdeprecate fix`: rewrite objects to their replacement API, changing nothing else.
 
-The library returns FixResult records and never prints; pluto_py.cli_fix presents them.
+The library returns FixResult records and never prints; pluto_py.cli.fix presents them.
 """
 
 from __future__ import annotations

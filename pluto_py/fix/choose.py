@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pluto_py.served import ServedApis, version_priority
-from pluto_py.table import ApiRow, Table
-from pluto_py.versions import KubeVersion
+from pluto_py.core.served import ServedApis, version_priority
+from pluto_py.core.table import ApiRow, Table
+from pluto_py.core.versions import KubeVersion
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pluto_py.fix.choose import choose
-from pluto_py.fix.edits import Differ, Edit, EditConflict, Refused, apply_edits, detect_layout
-from pluto_py.fix.migrations import MIGRATIONS, find_migration
-from pluto_py.fix.migrations.base import Migration, MigrationContext
-from pluto_py.fix.tree import Node, Origins, TreeError, json_tree, same, to_data, yaml_tree
-from pluto_py.model import SOURCE_FILE, SOURCE_STDIN, Document, ScanError
-from pluto_py.scan import Resource, resources_of
-from pluto_py.served import ServedApis, load_served
-from pluto_py.sources.parse import (
+from pluto_py.core.model import SOURCE_FILE, SOURCE_STDIN, Document, ScanError
+from pluto_py.core.parse import (
     DocumentError,
     InputDecodeError,
     JsonPositionParser,
@@ -31,8 +24,15 @@ from pluto_py.sources.parse import (
     looks_like_json,
     split_documents,
 )
-from pluto_py.table import ApiRow, Table
-from pluto_py.versions import KubeVersion
+from pluto_py.core.served import ServedApis, load_served
+from pluto_py.core.table import ApiRow, Table
+from pluto_py.core.versions import KubeVersion
+from pluto_py.fix.choose import choose
+from pluto_py.fix.edits import Differ, Edit, EditConflict, Refused, apply_edits, detect_layout
+from pluto_py.fix.migrations import MIGRATIONS, find_migration
+from pluto_py.fix.migrations.base import Migration, MigrationContext
+from pluto_py.fix.tree import Node, Origins, TreeError, json_tree, same, to_data, yaml_tree
+from pluto_py.pipeline.judge import Resource, resources_of
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -284,7 +284,7 @@ class FileFixer:
 
     def _embedded(self, doc: _Doc) -> Iterator[ObjectFix]:
         """Objects inside last-applied annotations and Helm release records: reported, never rewritten."""
-        from pluto_py.model import SOURCE_HELM_RELEASE, SOURCE_LAST_APPLIED
+        from pluto_py.core.model import SOURCE_HELM_RELEASE, SOURCE_LAST_APPLIED
         from pluto_py.sources.cluster import cluster_expander
 
         try:

@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pluto_py.core.model import SOURCE_STDIN, ScanError
+from pluto_py.core.parse import InputDecodeError, decode_text
+from pluto_py.core.table import Table
 from pluto_py.fix.choose import choose
 from pluto_py.fix.engine import NEEDS_HUMAN, TEMPLATE, FileFixer, FixOptions, FixResult, ObjectFix, needs_fix
 from pluto_py.fix.migrations import find_migration
-from pluto_py.model import SOURCE_STDIN, ScanError
 from pluto_py.sources.files import (
     MANIFEST_SUFFIXES,
     ChartInput,
@@ -25,8 +27,6 @@ from pluto_py.sources.files import (
     collect_inputs,
     read_input_bytes,
 )
-from pluto_py.sources.parse import InputDecodeError, decode_text
-from pluto_py.table import Table
 
 
 @dataclass

@@ -88,13 +88,13 @@ def content_end(node: Node, text: str) -> int:
 
 
 def _scalar(node: Any) -> Any:
-    from pluto_py.sources.parse import _scalar_value
+    from pluto_py.core.parse import _scalar_value
 
     return _scalar_value(node)
 
 
 def _expanded(raw: Any) -> Any:
-    from pluto_py.sources.parse import DocumentError, _convert, _Limits
+    from pluto_py.core.parse import DocumentError, _convert, _Limits
 
     try:
         return _convert(raw, (), 0, {}, _Limits(), set(), 0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import NamedTuple, Protocol
 
-from pluto_py.model import NOTICE_WARNING, Notice, ScanResult
+from pluto_py.core.model import NOTICE_WARNING, Notice, ScanResult
 
 REPORTERS: dict[str, str] = {
     "text": "pluto_py.report.text:TextReporter",

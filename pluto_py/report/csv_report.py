@@ -10,7 +10,7 @@ import csv
 import io
 import json
 
-from pluto_py.model import ScanResult
+from pluto_py.core.model import ScanResult
 from pluto_py.report import ReportContext
 from pluto_py.report.common import ordered
 

@@ -8,7 +8,7 @@ Values are escaped as the runner expects (``%``, CR, LF; and ``:``/``,`` in prop
 
 from __future__ import annotations
 
-from pluto_py.model import NOTICE_WARNING, ScanResult
+from pluto_py.core.model import NOTICE_WARNING, ScanResult
 from pluto_py.report import ReportContext, fails
 from pluto_py.report.common import active, file_of, has_file, message, rule_id
 from pluto_py.report.text import summary_line

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pluto_py.model import ScanResult
+from pluto_py.core.model import ScanResult
 from pluto_py.report import ReportContext
 
 SCHEMA_VERSION = 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from pluto_py.model import Finding, Notice, ScannedObject, ScanResult, object_key
+from pluto_py.core.model import Finding, Notice, ScannedObject, ScanResult, object_key
 from pluto_py.report import ReportContext, fails, notice_fails
 from pluto_py.report.common import advice, message, ordered, rule_id
 

@@ -6,7 +6,7 @@ escaped), suppressed findings and notices folded in ``<details>``, read errors a
 
 from __future__ import annotations
 
-from pluto_py.model import STATUS_REMOVED, Finding, ScanResult
+from pluto_py.core.model import STATUS_REMOVED, Finding, ScanResult
 from pluto_py.report import ReportContext, fails, result_fails
 from pluto_py.report.common import active, advice, file_of, plural, suppressed, targets_text
 

@@ -16,7 +16,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from pluto_py.model import NOTICE_WARNING, Finding, Notice, ScanResult
+from pluto_py.core.model import NOTICE_WARNING, Finding, Notice, ScanResult
 from pluto_py.report import ReportContext, fails
 from pluto_py.report.common import RULES, file_of, has_file, message, ordered, rule_id
 

@@ -3,7 +3,7 @@ terminals can jump to them), notices beside them, then a one-line summary. Colou
 
 from __future__ import annotations
 
-from pluto_py.model import NOTICE_WARNING, STATUS_REMOVED, Finding, Notice, ScanResult
+from pluto_py.core.model import NOTICE_WARNING, STATUS_REMOVED, Finding, Notice, ScanResult
 from pluto_py.report import ReportContext, fails
 from pluto_py.report.common import advice, grouped, location, plural, targets_text
 

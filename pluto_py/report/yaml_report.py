@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from pluto_py.model import ScanResult
+from pluto_py.core.model import ScanResult
 from pluto_py.report import ReportContext
 from pluto_py.report.json_report import report_dict
 

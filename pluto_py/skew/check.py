@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pluto_py.core.versions import KubeVersion
 from pluto_py.skew.model import ClusterState, Instance, VersionRange, Violation
 from pluto_py.skew.policy import (
     CONTROLLERS,
@@ -21,7 +22,6 @@ from pluto_py.skew.policy import (
     Policy,
     Rule,
 )
-from pluto_py.versions import KubeVersion
 
 _WINDOW = 12  # minors either side of the references searched for allowed versions
 

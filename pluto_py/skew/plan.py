@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from pluto_py.core.versions import KubeVersion
 from pluto_py.skew.check import Constraint, allowed_versions, check, constraints_for
 from pluto_py.skew.model import MANAGED_CONTROL_PLANES, ClusterState, Instance, Violation
 from pluto_py.skew.policy import (
@@ -28,7 +29,6 @@ from pluto_py.skew.policy import (
     KUBELET,
     Policy,
 )
-from pluto_py.versions import KubeVersion
 
 ACTION_REMEDIATE = "bring-into-policy"
 ACTION_NODES = "roll-nodes"
@@ -65,7 +65,7 @@ class Step:
     action: str
     hop: KubeVersion | None  # the control-plane version this step moves to or prepares for
     changes: tuple[Change, ...]
-    findings: tuple[Any, ...] = ()  # pluto_py.model.Finding, attached by --scan
+    findings: tuple[Any, ...] = ()  # pluto_py.core.model.Finding, attached by --scan
     deprecations: tuple[Any, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:

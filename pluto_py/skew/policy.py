@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pluto_py.versions import KubeVersion, VersionError, parse_version
+from pluto_py.core.versions import KubeVersion, VersionError, parse_version
 
 POLICY_FILE = "skew_policy.yaml"
 POLICY_SCHEMA_FILE = "skew_policy.schema.json"
@@ -275,7 +275,7 @@ def policy_from_data(data: Any, origin: str) -> Policy:
 
 
 def _read_yaml(path: Path) -> Any:
-    from pluto_py.userfiles import UserFileError, parse_user_yaml, read_user_text
+    from pluto_py.core.userfiles import UserFileError, parse_user_yaml, read_user_text
 
     try:
         return parse_user_yaml(read_user_text(path, "skew policy"), str(path))
@@ -284,7 +284,7 @@ def _read_yaml(path: Path) -> Any:
 
 
 def builtin_policy_path() -> Path:
-    from pluto_py.table import TableError, builtin_data_path
+    from pluto_py.core.table import TableError, builtin_data_path
 
     try:
         return builtin_data_path(POLICY_FILE)
@@ -293,7 +293,7 @@ def builtin_policy_path() -> Path:
 
 
 def load_policy_schema() -> dict[str, Any]:
-    from pluto_py.table import TableError, builtin_data_path
+    from pluto_py.core.table import TableError, builtin_data_path
 
     try:
         path = builtin_data_path(POLICY_SCHEMA_FILE)
@@ -305,7 +305,7 @@ def load_policy_schema() -> dict[str, Any]:
 
 def validate_policy_data(data: Any, origin: str) -> None:
     """Validate parsed policy data against the JSON Schema (used for user-supplied policy files)."""
-    from pluto_py.schemas import first_schema_problem
+    from pluto_py.core.schemas import first_schema_problem
 
     problem = first_schema_problem(data, load_policy_schema(), separator=".")
     if problem is not None:

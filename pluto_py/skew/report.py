@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pluto_py.core.versions import KubeVersion
 from pluto_py.skew.check import allowed_for, check
 from pluto_py.skew.model import ClusterState, Instance, VersionRange, Violation
 from pluto_py.skew.plan import ACTION_CONTROL_PLANE, Plan, plan_upgrade
 from pluto_py.skew.policy import COMPONENTS, Policy
-from pluto_py.versions import KubeVersion
 
 SCHEMA_VERSION = 1
 
@@ -40,7 +40,7 @@ class SkewReport:
     violations: tuple[Violation, ...]
     components: tuple[ComponentRow, ...]
     plan: Plan | None = None
-    scan_errors: tuple[Any, ...] = ()  # pluto_py.model.ScanError
+    scan_errors: tuple[Any, ...] = ()  # pluto_py.core.model.ScanError
     scan_stats: tuple[int, int] | None = None  # files, documents
     notes: tuple[str, ...] = field(default_factory=tuple)
 

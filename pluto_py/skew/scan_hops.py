@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pluto_py.versions import KubeVersion, VersionError, parse_version
+from pluto_py.core.versions import KubeVersion, VersionError, parse_version
 
 
 @dataclass
 class HopScan:
     removed: dict[KubeVersion, list[object]] = field(default_factory=dict)
     deprecated: dict[KubeVersion, list[object]] = field(default_factory=dict)
-    errors: list[object] = field(default_factory=list)  # pluto_py.model.ScanError
+    errors: list[object] = field(default_factory=list)  # pluto_py.core.model.ScanError
     files: int = 0
     documents: int = 0
 
@@ -36,11 +36,11 @@ def _first_hop(since: str | None, hops: Sequence[KubeVersion]) -> KubeVersion | 
 
 
 def scan_for_hops(paths: Sequence[str], hops: Sequence[KubeVersion], current: KubeVersion) -> HopScan:
-    """Scan ``paths`` at every hop. Raises pluto_py.table.TableError if the API table is unusable,
-    pluto_py.pipeline.ScanRequestError for a request that cannot run."""
-    from pluto_py.pipeline import ScanRequest, run_scan
-    from pluto_py.scan import Targets
-    from pluto_py.table import load_table
+    """Scan ``paths`` at every hop. Raises pluto_py.core.table.TableError if the API table is unusable,
+    pluto_py.pipeline.run.ScanRequestError for a request that cannot run."""
+    from pluto_py.core.table import load_table
+    from pluto_py.pipeline.judge import Targets
+    from pluto_py.pipeline.run import ScanRequest, run_scan
 
     result = HopScan()
     if not hops:

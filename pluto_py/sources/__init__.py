@@ -10,8 +10,10 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from pluto_py._record import Record
-from pluto_py.model import SOURCE_FILE, SOURCE_STDIN, Document, ScanError
+from pluto_py.core.model import SOURCE_FILE, SOURCE_STDIN, Document, ScanError
+from pluto_py.core.parse import InputDecodeError, decode_text, parse_text
+from pluto_py.core.prescan import DEFAULT_ANNOTATIONS, PrescanPolicy
+from pluto_py.core.record import Record
 from pluto_py.sources.files import (
     ChartInput,
     FileInput,
@@ -20,8 +22,8 @@ from pluto_py.sources.files import (
     collect_inputs,
     read_input_bytes,
 )
-from pluto_py.sources.parse import InputDecodeError, decode_text, parse_text
-from pluto_py.sources.prescan import DEFAULT_ANNOTATIONS, PrescanPolicy
+
+HELM_ENGINE_ENV = "KDEPRECATE_HELM_ENGINE"  # forces a Helm engine (sources/helm.py); read before the scan
 
 
 class InputStats(Record):
@@ -44,9 +46,9 @@ class SourceOptions(Record):
 
     target: k8s target, e.g. "1.25": charts are rendered for it.
     text_observer: called with (display path, text) of every file or stdin read: suppression
-    comments are read from it (pluto_py.suppress), at the cost of one substring test per file.
+    comments are read from it (pluto_py.pipeline.suppress), at the cost of one substring test per file.
     path_filter: inputs whose display path it rejects are skipped (config include/exclude globs).
-    prescan: skip the full parse of documents that cannot matter (sources/prescan.py); None parses all.
+    prescan: skip the full parse of documents that cannot matter (core/prescan.py); None parses all.
     """
 
     __slots__ = ("annotations", "extra", "helm_set", "helm_values", "path_filter", "prescan", "target",

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pluto_py.model import (
+from pluto_py.core.model import (
     SOURCE_HELM_RELEASE,
     SOURCE_LAST_APPLIED,
     Document,
@@ -37,8 +37,8 @@ from pluto_py.model import (
     Position,
     ScanError,
 )
-from pluto_py.sources.parse import DocumentError, JsonPositionParser, compose_yaml, parse_yaml_stream
-from pluto_py.sources.prescan import DEFAULT_ANNOTATIONS
+from pluto_py.core.parse import DocumentError, JsonPositionParser, compose_yaml, parse_yaml_stream
+from pluto_py.core.prescan import DEFAULT_ANNOTATIONS
 
 LAST_APPLIED = DEFAULT_ANNOTATIONS[0]  # "kubectl.kubernetes.io/last-applied-configuration"
 HELM_SECRET_TYPE = "helm.sh/release.v1"

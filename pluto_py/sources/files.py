@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from pluto_py._record import Record
-from pluto_py.model import ScanError
+from pluto_py.core.model import NOTICE_INFO, Notice, ScanError
+from pluto_py.core.record import Record
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 # Folders that hold other people's or tools' files, never the user's manifests.
@@ -276,3 +276,41 @@ def _read_fifo(path: str) -> bytes:
     finally:
         os.close(fd)
 
+
+def relative_display(path: Path) -> str:
+    """A path as users like to see it: relative to the working directory when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def map_chart_templates(paths: Sequence[str], chart_root_of: Callable[[Path], Path | None]) -> tuple[
+        list[str], list[Notice]]:
+    """Replace a chart's files (templates, Chart.yaml, values files, crds/, subcharts: see
+    ``sources.files.chart_of_file``) by their chart.
+
+    pre-commit passes changed files one by one; a template is a Go template, not YAML, and a values
+    file changes what the chart renders, so each is scanned by rendering its chart (once per chart).
+    """
+    result: list[str] = []
+    notices: list[Notice] = []
+    charts_added: dict[Path, str] = {}
+    for argument in paths:
+        path = Path(argument)
+        chart = chart_root_of(path) if argument != "-" and path.is_file() else None
+        if chart is None:
+            result.append(argument)
+            continue
+        display = relative_display(chart)
+        if chart not in charts_added:
+            charts_added[chart] = display
+            result.append(display)
+        notices.append(Notice(argument, None, "chart-template",
+                              f"part of a Helm chart: scanned by rendering its chart {display}", level=NOTICE_INFO))
+    # A chart whose directory (or an ancestor) is also named is rendered by that argument already.
+    named = [Path(os.path.abspath(p)) for p in result if p not in charts_added.values() and p != "-"]
+    final = [p for p in result
+             if p not in charts_added.values()
+             or not any(Path(os.path.abspath(p)).is_relative_to(n) for n in named)]
+    return list(dict.fromkeys(final)), notices

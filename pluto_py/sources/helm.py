@@ -41,12 +41,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pluto_py.deferred import HELM_ENGINE_ENV
-from pluto_py.model import SOURCE_HELM_TEMPLATE, Document, NodePath, Position, ScanError
-from pluto_py.sources import SourceOptions
+from pluto_py.core.model import SOURCE_HELM_TEMPLATE, Document, NodePath, Position, ScanError
+from pluto_py.core.parse import DocumentError, compose_yaml, parse_yaml_stream, split_documents
+from pluto_py.core.versions import KubeVersion, VersionError, parse_version
+from pluto_py.sources import HELM_ENGINE_ENV, SourceOptions
 from pluto_py.sources.files import ChartInput
-from pluto_py.sources.parse import DocumentError, compose_yaml, parse_yaml_stream, split_documents
-from pluto_py.versions import KubeVersion, VersionError, parse_version
 
 ENGINE_BINARY = "helm"
 ENGINE_SDK = "helm-python-sdk"
@@ -86,8 +85,8 @@ def served_apis(target: KubeVersion) -> ServedApis:
     Outside the data's range the nearest release it covers is used, and ``note`` says so.
     Raises ValueError when the shipped data is missing or broken.
     """
-    from pluto_py.served import SERVED_FILE, load_served
-    from pluto_py.table import TableError
+    from pluto_py.core.served import SERVED_FILE, load_served
+    from pluto_py.core.table import TableError
 
     try:
         served = load_served()

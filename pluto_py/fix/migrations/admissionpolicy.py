@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pluto_py.fix.migrations.base import Migration, MigrationContext, Obj, mapping_at, sources
-
-_GROUP = "admissionregistration.k8s.io/"
+from pluto_py.fix.migrations.base import Migration, MigrationContext, Obj, mapping_at
 
 
 def migrate(obj: Obj, ctx: MigrationContext) -> None:
@@ -18,12 +16,6 @@ def migrate(obj: Obj, ctx: MigrationContext) -> None:
 
 MIGRATION = Migration(
     family="admission-policies",
-    sources={
-        **sources(("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"),
-                  (_GROUP + "v1alpha1", _GROUP + "v1beta1"), (_GROUP + "v1",)),
-        **sources(("MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"), (_GROUP + "v1beta1",),
-                  (_GROUP + "v1",)),
-    },
     changes="apiVersion; a binding without validationActions gets [Deny], the behaviour it had",
     undecided="nothing",
     migrate=migrate,

@@ -46,14 +46,6 @@ def migrate(obj: Obj, ctx: MigrationContext) -> None:
 
 MIGRATION = Migration(
     family="alpha-reshaped",
-    sources={
-        ("storagemigration.k8s.io/v1alpha1", "StorageVersionMigration"): ("storagemigration.k8s.io/v1",),
-        ("coordination.k8s.io/v1alpha1", "LeaseCandidate"): ("coordination.k8s.io/v1beta1",),
-        ("scheduling.k8s.io/v1alpha1", "Workload"): ("scheduling.k8s.io/v1beta1",),
-        ("scheduling.k8s.io/v1alpha2", "Workload"): ("scheduling.k8s.io/v1beta1",),
-        ("scheduling.k8s.io/v1alpha2", "PodGroup"): ("scheduling.k8s.io/v1beta1",),
-        ("certificates.k8s.io/v1alpha1", "PodCertificateRequest"): ("certificates.k8s.io/v1",),
-    },
     changes="StorageVersionMigration: resource.version and continueToken dropped; LeaseCandidate: the single "
             "preferred strategy becomes strategy; Workload/PodGroup v1alpha2: apiVersion",
     undecided="v1alpha1 Workload pod groups, PodGroup template references, several preferred strategies, "

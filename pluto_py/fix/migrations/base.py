@@ -6,11 +6,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pluto_py.core.successors import SUCCESSORS, Key
+from pluto_py.core.versions import KubeVersion
 from pluto_py.fix.tree import Origins
-from pluto_py.versions import KubeVersion
 
 Obj = dict[str, Any]
-Key = tuple[str, str]  # (apiVersion, kind)
 
 
 @dataclass
@@ -63,28 +63,27 @@ class Migration:
     """One API family's migration.
 
     ``sources`` maps each (apiVersion, kind) it handles to the apiVersions it can write for it (the
-    table's replacement, and older ones still useful with --from or an old --target).
+    table's replacement, and older ones still useful with --from or an old --target): the family's
+    entry in ``core.successors.SUCCESSORS``, which scan's advice reads too.
     ``changes`` and ``undecided`` say, for people and docs, what it rewrites and what it leaves to them.
     """
 
     family: str
-    sources: Mapping[Key, tuple[str, ...]]
     changes: str
     undecided: str
     migrate: MigrateFn = rename_only
     # Advice for an object this family cannot migrate at all (no replacement API).
     advise: Callable[[Obj], list[str]] | None = None
 
+    @property
+    def sources(self) -> Mapping[Key, tuple[str, ...]]:
+        return SUCCESSORS[self.family]
+
     def handles(self, api_version: str, kind: str) -> bool:
         return (api_version, kind) in self.sources
 
     def targets(self, api_version: str, kind: str) -> tuple[str, ...]:
         return tuple(self.sources.get((api_version, kind), ()))
-
-
-def sources(kinds: tuple[str, ...], olds: tuple[str, ...], targets: tuple[str, ...]) -> dict[Key, tuple[str, ...]]:
-    """Every (old, kind) → targets."""
-    return {(old, kind): targets for old in olds for kind in kinds}
 
 
 # ---------------------------------------------------------------- helpers for migrations

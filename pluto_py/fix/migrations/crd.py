@@ -156,7 +156,6 @@ def migrate(obj: Obj, ctx: MigrationContext) -> None:
 
 MIGRATION = Migration(
     family="crd",
-    sources={("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"): ("apiextensions.k8s.io/v1",)},
     changes="spec.version → spec.versions; spec.validation → spec.versions[].schema; spec.subresources and "
             "spec.additionalPrinterColumns moved into every version (JSONPath → jsonPath); "
             "conversion.webhookClientConfig → conversion.webhook.clientConfig (conversionReviewVersions "

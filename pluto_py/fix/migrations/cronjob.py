@@ -17,7 +17,6 @@ def migrate(obj: Obj, ctx: MigrationContext) -> None:
 
 MIGRATION = Migration(
     family="cronjob",
-    sources={("batch/v1beta1", "CronJob"): ("batch/v1",), ("batch/v2alpha1", "CronJob"): ("batch/v1",)},
     changes="apiVersion only (same fields and defaults)",
     undecided="a TZ= prefix in the schedule (reported; spec.timeZone replaces it)",
     migrate=migrate,

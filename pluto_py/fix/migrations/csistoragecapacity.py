@@ -6,8 +6,6 @@ from pluto_py.fix.migrations.base import Migration
 
 MIGRATION = Migration(
     family="csistoragecapacity",
-    sources={("storage.k8s.io/v1beta1", "CSIStorageCapacity"): ("storage.k8s.io/v1",),
-             ("storage.k8s.io/v1alpha1", "CSIStorageCapacity"): ("storage.k8s.io/v1",)},
     changes="apiVersion only (same fields); these objects are published by CSI drivers, which must be upgraded",
     undecided="nothing",
 )

@@ -36,7 +36,6 @@ def migrate(obj: Obj, ctx: MigrationContext) -> None:
 
 MIGRATION = Migration(
     family="certificatesigningrequest",
-    sources={("certificates.k8s.io/v1beta1", "CertificateSigningRequest"): ("certificates.k8s.io/v1",)},
     changes="usages: the old default written when unset; status conditions get status: \"True\"",
     undecided="spec.signerName when unset or kubernetes.io/legacy-unknown (which signer should sign it)",
     migrate=migrate,

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pluto_py.fix.migrations.base import Key, Migration, MigrationContext, Obj, mapping_at
+from pluto_py.fix.migrations.base import Migration, MigrationContext, Obj, mapping_at
 
-_GROUP = "resource.k8s.io/"
-_V1 = (_GROUP + "v1",)
 _EXACT_FIELDS = ("deviceClassName", "selectors", "allocationMode", "count", "adminAccess", "tolerations",
                  "capacity", "derivedAttributes")
 
@@ -67,22 +65,8 @@ def migrate(obj: Obj, ctx: MigrationContext) -> None:
             ctx.note("ResourceSlices are published by the DRA driver: the driver must be upgraded too")
 
 
-def _sources() -> dict[Key, tuple[str, ...]]:
-    result: dict[Key, tuple[str, ...]] = {}
-    for kind in ("ResourceClaim", "ResourceClaimTemplate"):
-        for version in ("v1alpha1", "v1alpha2", "v1alpha3", "v1beta1", "v1beta2"):
-            result[(_GROUP + version, kind)] = _V1
-    for version in ("v1alpha2", "v1alpha3", "v1beta1", "v1beta2"):
-        result[(_GROUP + version, "ResourceSlice")] = _V1
-    for version in ("v1alpha3", "v1beta1", "v1beta2"):
-        result[(_GROUP + version, "DeviceClass")] = _V1
-    result[(_GROUP + "v1alpha3", "DeviceTaintRule")] = _V1
-    return result
-
-
 MIGRATION = Migration(
     family="dra",
-    sources=_sources(),
     changes="ResourceClaim/ResourceClaimTemplate: devices.requests[] fields → exactly; ResourceSlice: "
             "devices[].basic flattened; DeviceClass, DeviceTaintRule, v1beta2: apiVersion only",
     undecided="classic DRA claims (v1alpha1/v1alpha2: resourceClassName/parametersRef) and v1alpha2 "

@@ -13,7 +13,6 @@ def migrate(obj: Obj, ctx: MigrationContext) -> None:
 
 MIGRATION = Migration(
     family="endpoints",
-    sources={("v1", "Endpoints"): ("discovery.k8s.io/v1",)},
     changes="nothing automatically",
     undecided="everything: the conversion splits one object into several",
     migrate=migrate,

@@ -65,8 +65,6 @@ def migrate(obj: Obj, ctx: MigrationContext) -> None:
 
 MIGRATION = Migration(
     family="endpointslice",
-    sources={("discovery.k8s.io/v1beta1", "EndpointSlice"): ("discovery.k8s.io/v1",),
-             ("discovery.k8s.io/v1alpha1", "EndpointSlice"): ("discovery.k8s.io/v1",)},
     changes="endpoints[].topology → nodeName (kubernetes.io/hostname) and zone (topology.kubernetes.io/zone), "
             "other keys → deprecatedTopology; v1alpha1 addressType IP → IPv4/IPv6 from the addresses",
     undecided="addressType IP with mixed or non-IP addresses",

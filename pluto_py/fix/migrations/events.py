@@ -16,7 +16,6 @@ def migrate(obj: Obj, ctx: MigrationContext) -> None:
 
 MIGRATION = Migration(
     family="events",
-    sources={("events.k8s.io/v1beta1", "Event"): ("events.k8s.io/v1",)},
     changes="apiVersion only (same fields)",
     undecided="a type other than Normal/Warning",
     migrate=migrate,

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from pluto_py.fix.migrations.base import Key, Migration, MigrationContext, Obj, mapping_at
+from pluto_py.fix.migrations.base import Migration, MigrationContext, Obj, mapping_at
 
-_GROUP = "flowcontrol.apiserver.k8s.io/"
-_ORDER = ("v1alpha1", "v1beta1", "v1beta2", "v1beta3", "v1")
 _DEFAULT_SHARES = 30
-
-
-def _sources() -> dict[Key, tuple[str, ...]]:
-    result: dict[Key, tuple[str, ...]] = {}
-    for index, version in enumerate(_ORDER[:-1]):
-        newer = tuple(_GROUP + v for v in reversed(_ORDER[index + 1 :]))
-        for kind in ("FlowSchema", "PriorityLevelConfiguration"):
-            result[(_GROUP + version, kind)] = newer
-    return result
 
 
 def migrate(obj: Obj, ctx: MigrationContext) -> None:
@@ -40,7 +29,6 @@ def migrate(obj: Obj, ctx: MigrationContext) -> None:
 
 MIGRATION = Migration(
     family="flowcontrol",
-    sources=_sources(),
     changes="PriorityLevelConfiguration: spec.limited.assuredConcurrencyShares → nominalConcurrencyShares (for "
             "v1beta3 and v1); an explicit 0 becomes 30 for v1 (the value it stood for); FlowSchema: apiVersion only",
     undecided="nothing silent: the 0 → 30 rewrite is reported",

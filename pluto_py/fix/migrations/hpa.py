@@ -6,8 +6,6 @@ from typing import Any
 
 from pluto_py.fix.migrations.base import Migration, MigrationContext, Obj, mapping_at
 
-_TARGETS = ("autoscaling/v2", "autoscaling/v2beta2")
-
 
 def _target(source: dict[str, Any], where: str, ctx: MigrationContext) -> dict[str, Any] | None:
     if "targetAverageUtilization" in source:
@@ -78,8 +76,6 @@ def migrate(obj: Obj, ctx: MigrationContext) -> None:
 
 MIGRATION = Migration(
     family="hpa",
-    sources={("autoscaling/v2beta1", "HorizontalPodAutoscaler"): _TARGETS,
-             ("autoscaling/v2beta2", "HorizontalPodAutoscaler"): ("autoscaling/v2",)},
     changes="v2beta1 metrics rewritten into v2 metric/target blocks (same meaning); v2beta2: apiVersion only",
     undecided="a metric without any target value",
     migrate=migrate,

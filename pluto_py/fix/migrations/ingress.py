@@ -6,8 +6,6 @@ from typing import Any
 
 from pluto_py.fix.migrations.base import Migration, MigrationContext, Obj, mapping_at
 
-_TARGETS = ("networking.k8s.io/v1", "networking.k8s.io/v1beta1")
-
 
 def _backend(backend: Any, where: str, ctx: MigrationContext) -> Any:
     if not isinstance(backend, dict) or ("serviceName" not in backend and "servicePort" not in backend):
@@ -79,11 +77,6 @@ def migrate(obj: Obj, ctx: MigrationContext) -> None:
 
 MIGRATION = Migration(
     family="ingress",
-    sources={
-        ("extensions/v1beta1", "Ingress"): _TARGETS,
-        ("networking.k8s.io/v1beta1", "Ingress"): ("networking.k8s.io/v1",),
-        ("networking.k8s.io/v1beta1", "IngressClass"): ("networking.k8s.io/v1",),
-    },
     changes="spec.backend → spec.defaultBackend; serviceName/servicePort → service.name + port.number (an "
             "integer) or port.name (a string); pathType: ImplementationSpecific added where missing; "
             "IngressClass: apiVersion only",

@@ -21,7 +21,6 @@ def migrate(obj: Obj, ctx: MigrationContext) -> None:
 
 MIGRATION = Migration(
     family="pdb",
-    sources={("policy/v1beta1", "PodDisruptionBudget"): ("policy/v1",)},
     changes="apiVersion only",
     undecided="an empty selector {} (no pods in v1beta1, all pods in v1): left unchanged and reported",
     migrate=migrate,

@@ -36,10 +36,6 @@ def advise(obj: Obj) -> list[str]:
 
 MIGRATION = Migration(
     family="podsecuritypolicy",
-    # extensions/v1beta1 -> policy/v1beta1 (same fields) while a target still serves it (< 1.25);
-    # policy/v1beta1 has no replacement at all.
-    sources={("policy/v1beta1", "PodSecurityPolicy"): (),
-             ("extensions/v1beta1", "PodSecurityPolicy"): ("policy/v1beta1",)},
     changes="nothing: there is no replacement API",
     undecided="everything: the object is left and reported with the Pod Security Admission labels closest to it",
     advise=advise,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pluto_py.fix.migrations.base import Migration, MigrationContext, Obj, sources
+from pluto_py.fix.migrations.base import Migration, MigrationContext, Obj
 
 _RBAC = "rbac.authorization.k8s.io"
 
@@ -20,8 +20,6 @@ def migrate(obj: Obj, ctx: MigrationContext) -> None:
 
 MIGRATION = Migration(
     family="rbac",
-    sources=sources(("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"),
-                    (f"{_RBAC}/v1alpha1", f"{_RBAC}/v1beta1"), (f"{_RBAC}/v1",)),
     changes="apiVersion; v1alpha1 bindings: subjects[].apiVersion → subjects[].apiGroup",
     undecided="nothing",
     migrate=migrate,

@@ -12,16 +12,8 @@ def migrate(obj: Obj, ctx: MigrationContext) -> None:
         ctx.change("spec.group → spec.groups")
 
 
-_AUTHZ = "authorization.k8s.io/"
 MIGRATION = Migration(
     family="reviews",
-    sources={
-        **{(_AUTHZ + "v1beta1", kind): (_AUTHZ + "v1",) for kind in (
-            "SubjectAccessReview", "LocalSubjectAccessReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview")},
-        ("authentication.k8s.io/v1beta1", "TokenReview"): ("authentication.k8s.io/v1",),
-        ("authentication.k8s.io/v1alpha1", "SelfSubjectReview"): ("authentication.k8s.io/v1",),
-        ("authentication.k8s.io/v1beta1", "SelfSubjectReview"): ("authentication.k8s.io/v1",),
-    },
     changes="SubjectAccessReview/LocalSubjectAccessReview: spec.group → spec.groups; the others: apiVersion only",
     undecided="nothing",
     migrate=migrate,

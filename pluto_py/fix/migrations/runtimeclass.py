@@ -26,8 +26,6 @@ def migrate(obj: Obj, ctx: MigrationContext) -> None:
 
 MIGRATION = Migration(
     family="runtimeclass",
-    sources={("node.k8s.io/v1beta1", "RuntimeClass"): ("node.k8s.io/v1",),
-             ("node.k8s.io/v1alpha1", "RuntimeClass"): ("node.k8s.io/v1",)},
     changes="v1alpha1: spec.runtimeHandler → handler, spec.overhead/scheduling to the top level; v1beta1: "
             "apiVersion only",
     undecided="nothing",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pluto_py.fix.migrations.base import Migration, MigrationContext, Obj, sources
+from pluto_py.fix.migrations.base import Migration, MigrationContext, Obj
 
 # v1beta1 defaults that v1 changed: written explicitly so that the webhook behaves as before.
 _OLD_DEFAULTS = (("failurePolicy", "Ignore", "Fail"), ("matchPolicy", "Exact", "Equivalent"),
@@ -37,8 +37,6 @@ def migrate(obj: Obj, ctx: MigrationContext) -> None:
 
 MIGRATION = Migration(
     family="admission-webhooks",
-    sources=sources(("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"),
-                    ("admissionregistration.k8s.io/v1beta1",), ("admissionregistration.k8s.io/v1",)),
     changes="admissionReviewVersions: [v1beta1] written where unset; the v1beta1 defaults failurePolicy: Ignore, "
             "matchPolicy: Exact and timeoutSeconds: 30 written explicitly so that behaviour is kept",
     undecided="sideEffects when unset, Unknown or Some (v1 requires None or NoneOnDryRun)",

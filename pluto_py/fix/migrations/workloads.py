@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pluto_py.fix.migrations.base import Migration, MigrationContext, Obj, insert_after, mapping_at, sources
+from pluto_py.fix.migrations.base import Migration, MigrationContext, Obj, insert_after, mapping_at
 
-_V1 = ("apps/v1",)
 _DEFAULTS_NOTE = "apps/v1 defaults differ for fields this object leaves unset: {changes}. To keep the old " \
                  "behaviour, set them explicitly: {pins} (or run with --pin-defaults)"
 
@@ -125,12 +124,6 @@ def migrate(obj: Obj, ctx: MigrationContext) -> None:
 
 MIGRATION = Migration(
     family="workloads",
-    sources={
-        **sources(("Deployment", "DaemonSet", "ReplicaSet"), ("extensions/v1beta1",), _V1),
-        **sources(("Deployment", "StatefulSet", "ControllerRevision"), ("apps/v1beta1",), _V1),
-        **sources(("Deployment", "DaemonSet", "ReplicaSet", "StatefulSet", "ControllerRevision"),
-                  ("apps/v1beta2",), _V1),
-    },
     changes="spec.selector derived from the pod template labels when missing; spec.rollbackTo and "
             "spec.templateGeneration removed; with --pin-defaults, the old defaults written explicitly",
     undecided="a pod template without labels; a selector that does not match the template labels; the changed "

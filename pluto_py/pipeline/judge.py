@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
-from pluto_py._record import Record
-from pluto_py.model import (
+from pluto_py.core.model import (
     SOURCE_FILE,
     SOURCE_HELM_TEMPLATE,
     SOURCE_STDIN,
@@ -18,8 +17,9 @@ from pluto_py.model import (
     ScannedObject,
     ScanResult,
 )
-from pluto_py.table import BUILTIN_COMPONENT, ApiRow, Table
-from pluto_py.versions import KubeVersion, format_version
+from pluto_py.core.record import Record
+from pluto_py.core.table import BUILTIN_COMPONENT, ApiRow, Table
+from pluto_py.core.versions import KubeVersion, format_version
 
 # Sources whose findings `fix` can rewrite in place.
 _REWRITABLE_SOURCES = frozenset({SOURCE_FILE, SOURCE_STDIN})
@@ -104,7 +104,7 @@ def finding_for(resource: Resource, row: ApiRow, status: str, target: KubeVersio
     not_served_yet = row.replacement is None or (
         row.replacement_available_in is not None and row.replacement_available_in > target)
     if table is not None and (not_served_yet or available_at_from is False):
-        from pluto_py.served import interim_version
+        from pluto_py.core.served import interim_version
 
         interim = interim_version(row, from_version, target, table)
     context = dict(document.context)

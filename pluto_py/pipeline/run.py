@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from pluto_py.model import Notice, ScanResult
-from pluto_py.scan import Targets
-from pluto_py.table import Table
-from pluto_py.versions import KubeVersion
+from pluto_py.core.model import Notice, ScanResult
+from pluto_py.core.table import Table
+from pluto_py.core.versions import KubeVersion
+from pluto_py.pipeline.judge import Targets
 
 
 @dataclass(frozen=True)
@@ -45,15 +45,14 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     """Scan ``request.paths`` and judge every object at ``request.targets``.
 
     Only what a plain scan needs is imported up front; Helm, cluster dumps, suppressions and CRD
-    tracking are loaded by the stand-ins of pluto_py.deferred at the first input that needs them.
+    tracking are loaded by the stand-ins of pluto_py.pipeline.deferred at the first input that needs them.
     Raises ScanRequestError.
     """
-    from pluto_py.config import map_chart_templates
-    from pluto_py.deferred import LazyChartRenderer, LazyClusterExpander, LazyCrdTracker, LazySuppressions
-    from pluto_py.scan import ObjectCollector, ScanHook, build_result, scan_stream
+    from pluto_py.core.prescan import DEFAULT_ANNOTATIONS, PrescanPolicy
+    from pluto_py.pipeline.deferred import LazyChartRenderer, LazyClusterExpander, LazyCrdTracker, LazySuppressions
+    from pluto_py.pipeline.judge import ObjectCollector, ScanHook, build_result, scan_stream
     from pluto_py.sources import InputStats, SourceOptions, iter_documents
-    from pluto_py.sources.files import chart_of_file
-    from pluto_py.sources.prescan import DEFAULT_ANNOTATIONS, PrescanPolicy
+    from pluto_py.sources.files import chart_of_file, map_chart_templates
 
     try:
         charts = LazyChartRenderer()

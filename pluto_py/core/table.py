@@ -17,8 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pluto_py._record import Record
-from pluto_py.versions import KubeVersion, VersionError, parse_version
+from pluto_py.core.record import Record
+from pluto_py.core.versions import KubeVersion, VersionError, parse_version
 
 BUILTIN_COMPONENT = "k8s"
 TABLE_FILE = "api_versions.yaml"
@@ -179,7 +179,7 @@ def table_from_data(data: Any, origin: str) -> Table:
 
 
 def _load_yaml_text(text: str, origin: str) -> Any:
-    from pluto_py.userfiles import UserFileError, parse_user_yaml
+    from pluto_py.core.userfiles import UserFileError, parse_user_yaml
 
     try:
         return parse_user_yaml(text, origin)
@@ -189,8 +189,8 @@ def _load_yaml_text(text: str, origin: str) -> Any:
 
 def _builtin_dir() -> Path | None:
     """The data directory: inside the installed package, or at the source tree's root."""
-    here = Path(__file__).resolve().parent
-    for directory in (here / "data", here.parent / "data"):  # installed wheel, then source tree
+    package = Path(__file__).resolve().parent.parent
+    for directory in (package / "data", package.parent / "data"):  # installed wheel, then source tree
         if (directory / TABLE_FILE).is_file():
             return directory
     from importlib import resources  # e.g. a zipped installation
@@ -223,7 +223,7 @@ def _load_builtin_yaml(text: str, origin: str) -> Any:
     cached = _cached_table_data(text)
     if cached is not None:
         return cached
-    from pluto_py.sources.fastyaml import Unsupported, parse_block_yaml
+    from pluto_py.core.fastyaml import Unsupported, parse_block_yaml
 
     try:
         return parse_block_yaml(text, 1)[0]
@@ -234,7 +234,7 @@ def _load_builtin_yaml(text: str, origin: str) -> Any:
 # The built-in table's data as JSON, with a fingerprint of the YAML text it was read from: loading
 # it is ~20x faster than the fast YAML reader. A cache that does not match the text is ignored (the
 # YAML is read instead), so a stale one costs time, never correctness. Refresh it after editing
-# data/api_versions.yaml:  python -m pluto_py.table --write-cache
+# data/api_versions.yaml:  python -m pluto_py.core.table --write-cache
 TABLE_CACHE = Path(__file__).resolve().parent / "_api_versions.json"
 
 
@@ -272,7 +272,7 @@ def load_schema() -> dict[str, Any]:
 
 def validate_table_data(data: Any, origin: str) -> None:
     """Validate parsed table data against the JSON Schema; raise TableError naming the bad field."""
-    from pluto_py.schemas import first_schema_problem
+    from pluto_py.core.schemas import first_schema_problem
 
     problem = first_schema_problem(data, load_schema())
     if problem is not None:
@@ -281,7 +281,7 @@ def validate_table_data(data: Any, origin: str) -> None:
 
 def load_extra_table(path: Path) -> Table:
     """Load and validate a user's extra table file."""
-    from pluto_py.userfiles import UserFileError, read_user_text
+    from pluto_py.core.userfiles import UserFileError, read_user_text
 
     try:
         text = read_user_text(path, "extra table")
@@ -335,5 +335,5 @@ if __name__ == "__main__":
     import sys
 
     if sys.argv[1:] != ["--write-cache"]:
-        sys.exit("usage: python -m pluto_py.table --write-cache")
+        sys.exit("usage: python -m pluto_py.core.table --write-cache")
     print(f"wrote {write_table_cache()}")

@@ -15,16 +15,16 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from pluto_py._record import Record
-from pluto_py.model import (
+from pluto_py.core.fastyaml import Unsupported, parse_block_yaml
+from pluto_py.core.model import (
     SOURCE_HELM_TEMPLATE,
     Document,
     NodePath,
     Position,
     ScanError,
 )
-from pluto_py.sources.fastyaml import Unsupported, parse_block_yaml
-from pluto_py.sources.prescan import FileFacts, PrescanPolicy, needs_full_parse, read_head
+from pluto_py.core.prescan import FileFacts, PrescanPolicy, needs_full_parse, read_head
+from pluto_py.core.record import Record
 
 # Bounds against hostile input.
 MAX_NODES = 1_000_000  # values produced by one document, aliases expanded
@@ -355,7 +355,7 @@ def compose_yaml(text: str, line_offset: int) -> tuple[Any, dict[NodePath, Posit
 
     ``line_offset`` is added to ruamel's 0-based lines to give 1-based stream lines.
     Raises DocumentError. Plain block-style documents are read by the fast parser (same result,
-    see sources/fastyaml.py); everything else, and every error, comes from compose_yaml_full.
+    see core/fastyaml.py); everything else, and every error, comes from compose_yaml_full.
     """
     try:
         return parse_block_yaml(text, line_offset)

@@ -14,20 +14,20 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pluto_py.model import Document, Finding, Notice, ScanError
-from pluto_py.sources.prescan import DEFAULT_ANNOTATIONS, FILE_MARKERS
+from pluto_py.core.model import Document, Finding, Notice, ScanError
+from pluto_py.core.prescan import DEFAULT_ANNOTATIONS, FILE_MARKERS
+from pluto_py.sources import HELM_ENGINE_ENV
 
 if TYPE_CHECKING:
-    from pluto_py.crd_versions import CrdVersionTracker
-    from pluto_py.scan import Resource, Targets
+    from pluto_py.core.table import ApiRow
+    from pluto_py.pipeline.crd_versions import CrdVersionTracker
+    from pluto_py.pipeline.judge import Resource, Targets
+    from pluto_py.pipeline.suppress import SuppressionIndex
     from pluto_py.sources import SourceOptions
     from pluto_py.sources.cluster import ClusterExpander
     from pluto_py.sources.files import ChartInput
     from pluto_py.sources.helm import ChartRenderer
-    from pluto_py.suppress import SuppressionIndex
-    from pluto_py.table import ApiRow
 
-HELM_ENGINE_ENV = "KDEPRECATE_HELM_ENGINE"  # sources.helm.ENGINE_ENV
 _LIVE_KEYS = ("uid", "resourceVersion", "managedFields")  # metadata of objects read from a cluster
 _RELEASE_KINDS = ("Secret", "ConfigMap")  # Helm's storage objects
 _CRD_KIND = "CustomResourceDefinition"
@@ -129,7 +129,7 @@ class LazySuppressions:
         if self._index is None:
             if not any(marker in text for marker in FILE_MARKERS):
                 return
-            from pluto_py.suppress import SuppressionIndex
+            from pluto_py.pipeline.suppress import SuppressionIndex
 
             self._index = SuppressionIndex()
         self._index.observe(path, text)
@@ -156,7 +156,7 @@ class LazyCrdTracker:
             if (resource.kind != _CRD_KIND and row is not None
                     and self._targets.for_component(row.component) is not None):
                 return ()  # the table judges it
-            from pluto_py.crd_versions import CrdVersionTracker
+            from pluto_py.pipeline.crd_versions import CrdVersionTracker
 
             self._tracker = CrdVersionTracker(self._targets)
         return self._tracker.on_resource(resource, row)

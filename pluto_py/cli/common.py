@@ -6,7 +6,7 @@ import os
 import sys
 from typing import NoReturn, TextIO
 
-from pluto_py.versions import KubeVersion, VersionError, parse_version
+from pluto_py.core.versions import KubeVersion, VersionError, parse_version
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1

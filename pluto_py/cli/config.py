@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from pluto_py._record import Record
-from pluto_py.model import NOTICE_INFO, Notice
+from pluto_py.core.record import Record
+from pluto_py.sources.files import relative_display
 
 CONFIG_NAMES = (".kdeprecate.yaml", ".kdeprecate.yml")
 PYPROJECT = "pyproject.toml"
@@ -71,18 +71,10 @@ class Config(NamedTuple):
         values = self.strings(key)
         if values is None:
             return None
-        return tuple(_relative_display(self.root / os.path.expanduser(v)) for v in values)
+        return tuple(relative_display(self.root / os.path.expanduser(v)) for v in values)
 
     def where(self, key: str) -> str:
         return f"{self.path}: {key}" if self.path is not None else key
-
-
-def _relative_display(path: Path) -> str:
-    """A path as users like to see it: relative to the working directory when inside it."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
 
 
 # --- discovery and loading -------------------------------------------------------------------------
@@ -115,14 +107,14 @@ def find_config(start: Path) -> Path | None:
 def _schema() -> dict[str, Any]:
     import json
 
-    from pluto_py.table import builtin_data_path
+    from pluto_py.core.table import builtin_data_path
 
     schema: dict[str, Any] = json.loads(builtin_data_path(SCHEMA_FILE).read_text(encoding="utf-8"))
     return schema
 
 
 def _read_raw(path: Path) -> Any:
-    from pluto_py.userfiles import UserFileError, parse_user_yaml, read_user_text
+    from pluto_py.core.userfiles import UserFileError, parse_user_yaml, read_user_text
 
     try:
         text = read_user_text(path, "configuration")
@@ -238,7 +230,7 @@ def resolve(key: str, flag: Any, flag_name: str, config: Config, env: Mapping[st
     value = config.get(key)
     if value is not None:
         if key in ("output-file",):
-            value = _relative_display(config.root / os.path.expanduser(str(value)))
+            value = relative_display(config.root / os.path.expanduser(str(value)))
         return Setting(value, config.where(key))
     return Setting(default, "default")
 
@@ -371,37 +363,6 @@ class PathFilter(Record):
             self.skipped.append(display)
             return False
         return True
-
-
-def map_chart_templates(paths: Sequence[str], chart_root_of: Callable[[Path], Path | None]) -> tuple[
-        list[str], list[Notice]]:
-    """Replace a chart's files (templates, Chart.yaml, values files, crds/, subcharts: see
-    ``sources.files.chart_of_file``) by their chart.
-
-    pre-commit passes changed files one by one; a template is a Go template, not YAML, and a values
-    file changes what the chart renders, so each is scanned by rendering its chart (once per chart).
-    """
-    result: list[str] = []
-    notices: list[Notice] = []
-    charts_added: dict[Path, str] = {}
-    for argument in paths:
-        path = Path(argument)
-        chart = chart_root_of(path) if argument != "-" and path.is_file() else None
-        if chart is None:
-            result.append(argument)
-            continue
-        display = _relative_display(chart)
-        if chart not in charts_added:
-            charts_added[chart] = display
-            result.append(display)
-        notices.append(Notice(argument, None, "chart-template",
-                              f"part of a Helm chart: scanned by rendering its chart {display}", level=NOTICE_INFO))
-    # A chart whose directory (or an ancestor) is also named is rendered by that argument already.
-    named = [Path(os.path.abspath(p)) for p in result if p not in charts_added.values() and p != "-"]
-    final = [p for p in result
-             if p not in charts_added.values()
-             or not any(Path(os.path.abspath(p)).is_relative_to(n) for n in named)]
-    return list(dict.fromkeys(final)), notices
 
 
 # --- the scan command's settings ---------------------------------------------------------------------

@@ -22,9 +22,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pluto_py.model import STATUS_DEPRECATED, STATUS_REMOVED, Finding
-from pluto_py.scan import Resource, Targets
-from pluto_py.table import ApiRow
+from pluto_py.core.model import STATUS_DEPRECATED, STATUS_REMOVED, Finding
+from pluto_py.core.table import ApiRow
+from pluto_py.pipeline.judge import Resource, Targets
 
 CRD_KIND = "CustomResourceDefinition"
 CRD_GROUP = "apiextensions.k8s.io"

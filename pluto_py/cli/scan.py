@@ -1,11 +1,9 @@
-"""Command line: parses arguments, assembles the library's parts, maps results to exit codes.
+"""`kdeprecate scan`: flags to a ScanRequest, the pipeline's result to a report and an exit code.
 
-Nothing here knows API facts or parses manifests; heavy modules are imported inside the
-command that needs them so that `kdeprecate scan one.yaml` starts fast. (No ``from __future__
-import annotations`` here: typer would evaluate every option's annotation string at start-up.)
+(No ``from __future__ import annotations`` here: typer would evaluate every option's annotation string
+at start-up.)
 """
 
-import copy
 import os
 import sys
 from pathlib import Path
@@ -14,12 +12,11 @@ from typing import Annotated
 import typer
 
 from pluto_py import __version__
-from pluto_py.cli_common import (
+from pluto_py.cli.common import (
     EXIT_ERROR,
     EXIT_FINDINGS,
     EXIT_OK,
     PROG,
-    UsageError,
     error_line,
     fail_usage,
     parse_targets,
@@ -27,34 +24,9 @@ from pluto_py.cli_common import (
     use_color,
 )
 
-app = typer.Typer(
-    name=PROG,
-    help="Find Kubernetes manifests that use deprecated or removed API versions, fix them, "
-    "and plan upgrades within the version skew policy.",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-
 FAIL_LEVELS = ("removed", "deprecated", "none")
 
 
-def _version_callback(value: bool) -> None:
-    if value:
-        print(f"{PROG} {__version__}")
-        raise typer.Exit(EXIT_OK)
-
-
-@app.callback()
-def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True,
-                                          help="Show the version and exit.")] = False,
-) -> None:
-    """kdeprecate: a static linter for Kubernetes upgrades."""
-
-
-@app.command()
 def scan(
     paths: Annotated[list[str] | None, typer.Argument(
         metavar="PATH", help="Files or directories (recursive) to scan; '-' reads stdin. Default: '.'")] = None,
@@ -102,11 +74,11 @@ def scan(
     # Only what a plain scan of one file needs is imported here (a pre-commit hook pays for every
     # import on every commit): Helm, configuration files, cluster dumps, suppressions and CRD
     # tracking are imported by the branch that meets them (see docs/performance.md).
-    from pluto_py.config import ConfigError, resolve_scan_settings
-    from pluto_py.pipeline import ScanRequest, ScanRequestError, run_scan
+    from pluto_py.cli.config import ConfigError, resolve_scan_settings
+    from pluto_py.core.table import TableError, addon_components, load_table
+    from pluto_py.pipeline.judge import Targets
+    from pluto_py.pipeline.run import ScanRequest, ScanRequestError, run_scan
     from pluto_py.report import ReportContext, get_reporter, needs_objects, result_fails, write_atomically
-    from pluto_py.scan import Targets
-    from pluto_py.table import TableError, addon_components, load_table
 
     try:  # flags > KDEPRECATE_* > .kdeprecate.yaml / [tool.kdeprecate] > defaults
         settings = resolve_scan_settings(
@@ -184,75 +156,3 @@ def scan(
     if result.errors:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if result_fails(result, fail_on) else EXIT_OK)
-
-
-@app.command("list-versions")
-def list_versions(
-    output: Annotated[str, typer.Option("--output", "-o", metavar='FORMAT', help="text or json.")] = "text",
-    extra_table: Annotated[list[Path] | None, typer.Option(
-        "--extra-table", metavar='FILE', help="Include rows from these table files.")] = None,
-) -> None:
-    """List every API version the table knows, with when it was deprecated and removed."""
-    from pluto_py.listing import render_listing
-    from pluto_py.table import TableError, load_table
-
-    try:
-        table = load_table(extra_table or [], addons=True)  # shipped add-on tables too (data/addons)
-        text = render_listing(table, output)
-    except (TableError, ValueError) as exc:
-        fail_usage(str(exc))
-    sys.stdout.write(text)
-
-
-# Further subcommands register here, each from its own module.
-from pluto_py import cli_skew  # noqa: E402
-
-app.command("skew")(cli_skew.skew)
-from pluto_py import cli_fix  # noqa: E402
-
-app.command("fix")(cli_fix.fix)
-from pluto_py import cli_merge  # noqa: E402
-
-app.command("merge-reports")(cli_merge.merge_reports)
-
-
-def _app_for(args: list[str]) -> typer.Typer:
-    """``app`` with only the subcommand that ``args`` starts with, when it names one.
-
-    typer builds the options of every registered command before it runs one (~15 ms for ours, on
-    every pre-commit run); a run of one subcommand behaves the same with only that one registered.
-    Anything else (no subcommand, --help, --version, a typo) gets the whole app.
-    """
-    if not args:
-        return app
-    chosen = [info for info in app.registered_commands
-              if (info.name or getattr(info.callback, "__name__", "").lower().replace("_", "-")) == args[0]]
-    if len(chosen) != 1:
-        return app
-    lean = copy.copy(app)
-    lean.registered_commands = chosen
-    return lean
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: never a traceback for bad input or bad flags."""
-    from pluto_py import _typer_fast
-
-    _typer_fast.install()  # plain str/Path options without importing pydantic (start-up time)
-    try:
-        _app_for(sys.argv[1:] if argv is None else argv)(args=argv, prog_name=PROG, standalone_mode=True)
-    except UsageError as exc:
-        error_line(str(exc))
-        sys.exit(EXIT_ERROR)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except BrokenPipeError:
-        # The reader went away (`kdeprecate scan | head`): not an error of ours.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(EXIT_OK)
-    except Exception as exc:  # a bug: say so in one line, keep the traceback for developers
-        if os.environ.get("KDEPRECATE_DEBUG"):
-            raise
-        error_line(f"internal error: {exc.__class__.__name__}: {exc} (set KDEPRECATE_DEBUG=1 for details)")
-        sys.exit(EXIT_ERROR)

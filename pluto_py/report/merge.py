@@ -1,4 +1,4 @@
-"""`kdeprecate merge-reports`: one report from the JSON reports of sharded scans (`scan --shard I/N`).
+"""Merging reports (`kdeprecate merge-reports`): one report from the JSON reports of sharded scans (`scan --shard I/N`).
 
 Inputs are JSON reports of schema_version 1 made for the same targets. Findings are concatenated
 and ordered by path (component by component, as a scan walks directories; stable within a file),
@@ -9,18 +9,12 @@ format (json, sarif, ...); the exit code follows `scan`'s rules.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
-
-import typer
-
-from pluto_py import __version__
-from pluto_py.cli_common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, error_line, fail_usage, use_color
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the command is registered at start-up: its imports wait until it runs
-    from pluto_py.model import Finding, Notice, ScanError, ScanResult
+    from pluto_py.core.model import Finding, Notice, ScanError, ScanResult
 
 SUPPORTED_SCHEMA = 1
 
@@ -37,7 +31,7 @@ def _require(condition: bool, origin: str, message: str) -> None:
 def _finding(record: Any, origin: str) -> Finding:
     import dataclasses
 
-    from pluto_py.model import Finding
+    from pluto_py.core.model import Finding
 
     _require(isinstance(record, Mapping), origin, "a finding is not an object")
     fields = {f.name: f for f in dataclasses.fields(Finding)}
@@ -50,7 +44,7 @@ def _finding(record: Any, origin: str) -> Finding:
 
 
 def _error(record: Any, origin: str) -> ScanError:
-    from pluto_py.model import ScanError
+    from pluto_py.core.model import ScanError
 
     _require(isinstance(record, Mapping) and isinstance(record.get("path"), str)
              and isinstance(record.get("message"), str), origin, "an error lacks path or message")
@@ -61,7 +55,7 @@ def _error(record: Any, origin: str) -> ScanError:
 def _notice(record: Any, origin: str) -> Notice:
     import dataclasses
 
-    from pluto_py.model import Notice
+    from pluto_py.core.model import Notice
 
     _require(isinstance(record, Mapping) and all(isinstance(record.get(k), str) for k in ("path", "code", "message")),
              origin, "a notice lacks path, code or message")
@@ -81,7 +75,7 @@ def _path_order(finding: Finding) -> tuple[str, ...]:
 
 def merge_report_data(reports: Sequence[tuple[str, Any]]) -> ScanResult:
     """Merge parsed JSON reports given as (origin, data) pairs. Raises MergeError."""
-    from pluto_py.model import ScanResult
+    from pluto_py.core.model import ScanResult
 
     if not reports:
         raise MergeError("no reports to merge")
@@ -119,7 +113,7 @@ def read_reports(paths: Iterable[Path]) -> list[tuple[str, Any]]:
     """(origin, parsed JSON) of each report file. Raises MergeError."""
     import json
 
-    from pluto_py.userfiles import UserFileError, read_user_text
+    from pluto_py.core.userfiles import UserFileError, read_user_text
 
     loaded: list[tuple[str, Any]] = []
     for path in paths:
@@ -132,37 +126,3 @@ def read_reports(paths: Iterable[Path]) -> list[tuple[str, Any]]:
         except json.JSONDecodeError as exc:
             raise MergeError(f"{path}: not JSON: {exc.msg} (line {exc.lineno})") from None
     return loaded
-
-
-def merge_reports(
-    reports: Annotated[list[Path], typer.Argument(
-        help="JSON reports (`kdeprecate scan -o json`, schema_version 1) of the shards to merge.")],
-    output: Annotated[str, typer.Option(
-        "--output", "-o", metavar='FORMAT',
-        help="Format of the merged report: json (default), sarif, or any scan format.")] = "json",
-    fail_on: Annotated[str, typer.Option(
-        "--fail-on", metavar='LEVEL',
-        help="Exit 1 on findings at or above: removed (default), deprecated or none.")] = "removed",
-) -> None:
-    """Merge the JSON reports of `scan --shard I/N` runs into one report (exit code as for scan)."""
-    from pluto_py.report import ReportContext, get_reporter, result_fails
-
-    if fail_on not in ("removed", "deprecated", "none"):
-        fail_usage(f"--fail-on: must be one of removed, deprecated, none, not {fail_on!r}")
-    try:
-        reporter = get_reporter(output)
-    except ValueError as exc:
-        fail_usage(f"--output: {exc}")
-    try:
-        result = merge_report_data(read_reports(reports))
-    except MergeError as exc:
-        fail_usage(str(exc))
-    for error in result.errors:
-        where = error.path if error.line is None else f"{error.path}:{error.line}"
-        error_line(f"{where}: {error.message}")
-    context = ReportContext(tool_version=__version__, fail_on=fail_on, color=use_color(sys.stdout))
-    sys.stdout.write(reporter.render(result, context))
-    sys.stdout.flush()
-    if result.errors:
-        raise typer.Exit(EXIT_ERROR)
-    raise typer.Exit(EXIT_FINDINGS if result_fails(result, fail_on) else EXIT_OK)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pluto_py.table import ApiRow, Table, TableError, builtin_data_path
-from pluto_py.versions import KubeVersion, VersionError, parse_version
+from pluto_py.core.table import ApiRow, Table, TableError, builtin_data_path
+from pluto_py.core.versions import KubeVersion, VersionError, parse_version
 
 SERVED_FILE = "served_apis.yaml"
 
@@ -87,7 +87,7 @@ def served_from_data(data: Any, origin: str) -> ServedApis:
 @cache
 def load_served() -> ServedApis | None:
     """The shipped served-API data; None when this installation has none. TableError when broken."""
-    from pluto_py.sources.parse import DocumentError, compose_yaml
+    from pluto_py.core.parse import DocumentError, compose_yaml
 
     try:
         path = builtin_data_path(SERVED_FILE)
@@ -126,19 +126,19 @@ def interim_version(row: ApiRow, from_version: KubeVersion | None, target: KubeV
     """
     if row.component != "k8s":
         return None
-    from pluto_py.fix.migrations import find_migration
+    from pluto_py.core.successors import successors
 
-    migration = find_migration(row.api_version, row.kind)
+    candidates = successors(row.api_version, row.kind)
     try:
         served = load_served()
     except TableError:
         return None
-    if migration is None or served is None:
+    if not candidates or served is None:
         return None
     kind = row.replacement_kind or row.kind
     ready: list[tuple[tuple[bool, int, int, int], str, KubeVersion]] = []
     later: list[tuple[KubeVersion, tuple[int, ...], str]] = []
-    for candidate in migration.targets(row.api_version, row.kind):
+    for candidate in candidates:
         since = served.first_served(candidate, kind)
         if candidate == row.api_version or since is None or not served.served(candidate, kind, target):
             continue

@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from pluto_py._record import Record
+from pluto_py.core.record import Record
 
 # Text that makes a document (or, for FILE_MARKERS, every document of the file) worth a full parse.
 FILE_MARKERS = ("kdeprecate:",)  # inline suppressions are comments: read from the parsed file
@@ -129,7 +129,7 @@ class PrescanPolicy(Record):
     ``table_keys``: (apiVersion, kind) pairs with a table row (built-in and extra tables).
     ``known_groups``: API groups whose every version the table accounts for (its rows' groups and
     replacements' groups, and the core group). Objects of other groups — custom resources — are
-    fully parsed, because scanned CRDs may retire their versions (pluto_py.crd_versions).
+    fully parsed, because scanned CRDs may retire their versions (pluto_py.pipeline.crd_versions).
     ``annotations``: annotations that hold an object's applied configuration (last-applied).
     """
 
@@ -189,7 +189,7 @@ def _object_matters(api_version: str | None, kind: str | None, text: str, policy
     return (
         (api_version, kind) in policy.table_keys
         or kind.endswith("List")  # items are objects of their own
-        or kind in ALWAYS_FULL_KINDS  # CRDs: their versions make findings (pluto_py.crd_versions)
+        or kind in ALWAYS_FULL_KINDS  # CRDs: their versions make findings (pluto_py.pipeline.crd_versions)
         or _group(api_version) not in policy.known_groups  # custom resources
         or (kind in RELEASE_KINDS and RELEASE_KEY in text)  # Helm release records
     )

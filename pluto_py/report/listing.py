@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pluto_py.table import Table
-from pluto_py.versions import format_version
+from pluto_py.core.table import Table
+from pluto_py.core.versions import format_version
 
 
 def listing_entries(table: Table) -> list[dict[str, Any]]:

@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from pluto_py.model import STATUS_DEPRECATED, STATUS_REMOVED, Finding, Notice
+from pluto_py.core.model import STATUS_DEPRECATED, STATUS_REMOVED, Finding, Notice
 
 MARKER = "kdeprecate:"
 CODES = frozenset({STATUS_REMOVED, STATUS_DEPRECATED})

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pluto_py.model import NodePath, Position
+from pluto_py.core.model import NodePath, Position
 
 
 class Unsupported(Exception):

@@ -53,7 +53,7 @@ def skew(
     Exit status: 0 within policy, 1 outside it, 2 bad input.
     """
     from pluto_py import __version__
-    from pluto_py.cli_common import (
+    from pluto_py.cli.common import (
         EXIT_ERROR,
         EXIT_FINDINGS,
         EXIT_OK,
@@ -101,9 +101,9 @@ def skew(
         fail_usage(f"--target: {exc}")
 
     if scan and report.plan is not None and report.plan.steps:
-        from pluto_py.pipeline import ScanRequestError
+        from pluto_py.core.table import TableError
+        from pluto_py.pipeline.run import ScanRequestError
         from pluto_py.skew.scan_hops import scan_for_hops
-        from pluto_py.table import TableError
 
         try:
             hops = scan_for_hops(scan, report.plan.hops, report.plan.current)

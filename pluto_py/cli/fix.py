@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pluto_py.cli_common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, error_line, fail_usage, parse_version_option
+from pluto_py.cli.common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, error_line, fail_usage, parse_version_option
 
 if TYPE_CHECKING:
     from pluto_py.fix import FixResult, ObjectFix
@@ -47,9 +47,9 @@ def fix(
     Exit 0: nothing to fix; 1: files changed (or would, with --diff/--check) or objects need a human;
     2: some input could not be read, parsed or written.
     """
-    from pluto_py.config import ConfigError, fix_settings
+    from pluto_py.cli.config import ConfigError, fix_settings
+    from pluto_py.core.table import TableError, load_table
     from pluto_py.fix import FAILED, MIGRATED, FixOptions, fix_paths
-    from pluto_py.table import TableError, load_table
 
     # The same settings as `scan`: flags > KDEPRECATE_* > .kdeprecate.yaml, so the pre-commit
     # hooks need no args when the repository has a configuration file.
@@ -142,7 +142,7 @@ def _report(obj: ObjectFix) -> None:
 
 
 def unified_diff(result: FixResult) -> str:
-    from pluto_py.sources.parse import decode_text
+    from pluto_py.core.parse import decode_text
 
     before = decode_text(result.original).splitlines(keepends=True)
     after = decode_text(result.fixed).splitlines(keepends=True)

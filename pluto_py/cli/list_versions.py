@@ -1,0 +1,26 @@
+"""`kdeprecate list-versions`: the table, for people and for scripts."""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pluto_py.cli.common import fail_usage
+
+
+def list_versions(
+    output: Annotated[str, typer.Option("--output", "-o", metavar='FORMAT', help="text or json.")] = "text",
+    extra_table: Annotated[list[Path] | None, typer.Option(
+        "--extra-table", metavar='FILE', help="Include rows from these table files.")] = None,
+) -> None:
+    """List every API version the table knows, with when it was deprecated and removed."""
+    from pluto_py.core.table import TableError, load_table
+    from pluto_py.report.listing import render_listing
+
+    try:
+        table = load_table(extra_table or [], addons=True)  # shipped add-on tables too (data/addons)
+        text = render_listing(table, output)
+    except (TableError, ValueError) as exc:
+        fail_usage(str(exc))
+    sys.stdout.write(text)

@@ -1,0 +1,50 @@
+"""`kdeprecate merge-reports`: one report from the JSON reports of sharded scans (`scan --shard I/N`).
+
+The merging itself is pluto_py.report.merge; this module reads the flags, renders and picks the exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pluto_py import __version__
+from pluto_py.cli.common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, error_line, fail_usage, use_color
+
+
+def merge_reports(
+    reports: Annotated[list[Path], typer.Argument(
+        help="JSON reports (`kdeprecate scan -o json`, schema_version 1) of the shards to merge.")],
+    output: Annotated[str, typer.Option(
+        "--output", "-o", metavar='FORMAT',
+        help="Format of the merged report: json (default), sarif, or any scan format.")] = "json",
+    fail_on: Annotated[str, typer.Option(
+        "--fail-on", metavar='LEVEL',
+        help="Exit 1 on findings at or above: removed (default), deprecated or none.")] = "removed",
+) -> None:
+    """Merge the JSON reports of `scan --shard I/N` runs into one report (exit code as for scan)."""
+    from pluto_py.report import ReportContext, get_reporter, result_fails
+    from pluto_py.report.merge import MergeError, merge_report_data, read_reports
+
+    if fail_on not in ("removed", "deprecated", "none"):
+        fail_usage(f"--fail-on: must be one of removed, deprecated, none, not {fail_on!r}")
+    try:
+        reporter = get_reporter(output)
+    except ValueError as exc:
+        fail_usage(f"--output: {exc}")
+    try:
+        result = merge_report_data(read_reports(reports))
+    except MergeError as exc:
+        fail_usage(str(exc))
+    for error in result.errors:
+        where = error.path if error.line is None else f"{error.path}:{error.line}"
+        error_line(f"{where}: {error.message}")
+    context = ReportContext(tool_version=__version__, fail_on=fail_on, color=use_color(sys.stdout))
+    sys.stdout.write(reporter.render(result, context))
+    sys.stdout.flush()
+    if result.errors:
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(EXIT_FINDINGS if result_fails(result, fail_on) else EXIT_OK)

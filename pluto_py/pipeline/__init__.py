@@ -1,0 +1,1 @@
+"""The scan pipeline: sources -> judge -> hooks (CRD versions) -> suppressions -> ScanResult (run.run_scan)."""
