@@ -1,7 +1,7 @@
 """The fast path (prescan: skip documents that cannot matter) changes no finding.
 
 Scans run the library pipeline of `kdeprecate scan` (sources, cluster expander, CRD tracker) twice,
-with and without SourceOptions.prescan, on generated streams and on every fixture: the findings
+with and without SourceRequest.prescan, on generated streams and on every fixture: the findings
 and the document count are identical, and so are the errors of every input that is valid YAML.
 A document the fast path skips is not checked for YAML errors below its top level (prescan.py),
 so for damaged inputs the fast path's errors are a subset of the full parse's (a skipped broken
@@ -24,8 +24,9 @@ from pluto_py.core.table import load_builtin_table
 from pluto_py.core.versions import parse_version
 from pluto_py.pipeline.crd_versions import CrdVersionTracker
 from pluto_py.pipeline.judge import Targets, scan_stream
-from pluto_py.sources import InputStats, SourceOptions, iter_documents
+from pluto_py.sources import InputStats, SourceRequest
 from pluto_py.sources.cluster import cluster_expander
+from pluto_py.sources.paths import iter_documents
 from tests.conftest import FIXTURES
 
 TABLE = load_builtin_table()
@@ -36,7 +37,7 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 def scan_paths(paths: list[str], prescan: bool, target: str = "1.25") -> tuple[list[Any], list[Any], int]:
     targets = Targets(parse_version(target), {})
     stats = InputStats()
-    options = SourceOptions(prescan=POLICY if prescan else None)
+    options = SourceRequest(prescan=POLICY if prescan else None)
     expander = cluster_expander()
     documents = expander.prepare(iter_documents(paths, options, stats))
     findings, errors = scan_stream(documents, TABLE, targets, expanders=[expander], hooks=[CrdVersionTracker(targets)])

@@ -15,7 +15,8 @@ from pluto_py.core.parse import decode_text, parse_text
 from pluto_py.core.table import load_builtin_table
 from pluto_py.core.versions import parse_version
 from pluto_py.pipeline.judge import Targets, scan_stream
-from pluto_py.sources import InputStats, SourceOptions, iter_documents
+from pluto_py.sources import InputStats, SourceRequest
+from pluto_py.sources.paths import iter_documents
 
 Row = tuple[int, int, int, str, str | None, str]
 
@@ -217,7 +218,7 @@ INGRESS = "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: {na
 
 def walk_scan(paths: list[str]) -> tuple[list[tuple[str, str | None]], list[tuple[str, str]], InputStats]:
     stats = InputStats()
-    items = list(iter_documents(paths, SourceOptions(), stats))
+    items = list(iter_documents(paths, SourceRequest(), stats))
     findings, errors = scan_stream(items, load_builtin_table(), Targets(parse_version("1.22")))
     return [(f.path, f.name) for f in findings], [(e.path, e.message) for e in errors], stats
 

@@ -12,7 +12,7 @@ import pytest
 
 from pluto_py.core.model import Document, ScanError
 from pluto_py.core.versions import parse_version
-from pluto_py.sources import SourceOptions
+from pluto_py.sources import SourceRequest
 from pluto_py.sources.files import ChartInput
 from pluto_py.sources.helm import (
     ENGINE_ENV,
@@ -55,7 +55,7 @@ def findings(result: CliResult) -> list[tuple[int, str, str | None, str, str | N
 
 def render(target: str, engine: str, **options: Any) -> list[Document | ScanError]:
     renderer = ChartRenderer(engine=engine)
-    return list(renderer(ChartInput(Path(CHART), CHART), SourceOptions(target=target, **options)))
+    return list(renderer(ChartInput(Path(CHART), CHART), SourceRequest(target=target, **options)))
 
 
 def api_versions_by_template(items: list[Document | ScanError]) -> dict[str, list[str]]:
@@ -208,7 +208,7 @@ def test_no_engine_at_all_falls_back_to_static(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.setitem(sys.modules, "helm_python", None)  # import fails as if not installed
     renderer = ChartRenderer()
-    items = list(renderer(ChartInput(Path(CHART), CHART), SourceOptions(target="1.25")))
+    items = list(renderer(ChartInput(Path(CHART), CHART), SourceRequest(target="1.25")))
     assert all(isinstance(item, Document) for item in items)
     assert renderer.engines_used == {CHART: ENGINE_STATIC}
     [warning] = renderer.warnings
@@ -225,7 +225,7 @@ def test_helm_binary_gets_target_api_versions_values_and_crds(tmp_path: Path) ->
     fake.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {tmp_path}/args\ncat {tmp_path}/out.yaml\n')
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     renderer = ChartRenderer(engine="helm", helm_binary=str(fake))
-    items = list(renderer(ChartInput(Path(CHART), CHART), SourceOptions(
+    items = list(renderer(ChartInput(Path(CHART), CHART), SourceRequest(
         target="1.18", helm_values=("fixtures/charts/values-prod.yaml",), helm_set=("a=b",))))
     args = (tmp_path / "args").read_text().splitlines()
     assert args[:9] == ["template", "release-name", CHART, "--namespace", "default", "--kube-version", "v1.18.0",
@@ -246,7 +246,7 @@ def test_helm_binary_failure_is_one_scan_error(tmp_path: Path) -> None:
     fake.write_text('#!/bin/sh\necho "Error: template: shop/templates/x.yaml:3: nil pointer" >&2\nexit 1\n')
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     items = list(ChartRenderer(engine="helm", helm_binary=str(fake))(ChartInput(Path(CHART), CHART),
-                                                                      SourceOptions(target="1.25")))
+                                                                      SourceRequest(target="1.25")))
     assert items == [ScanError(CHART, None, "helm template failed: Error: template: shop/templates/x.yaml:3: nil "
                                             "pointer")]
 

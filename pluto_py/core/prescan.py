@@ -23,7 +23,7 @@ not fully parsed is checked for YAML errors only at its top level (a column-0 va
 flow collection or quoted scalar must close on its line; ``{{`` or a tab-indented line makes the
 reading uncertain), not below it. It is counted (the summary's
 ``documents``) but not passed on. ``PrescanPolicy`` is off unless a caller opts in
-(``SourceOptions.prescan``; `kdeprecate scan` does, except for reports that list every object).
+(``SourceRequest.prescan``; `kdeprecate scan` does, except for reports that list every object).
 """
 
 from __future__ import annotations
@@ -40,8 +40,11 @@ FILE_MARKERS = ("kdeprecate:",)  # inline suppressions are comments: read from t
 DEFAULT_ANNOTATIONS: tuple[str, ...] = ("kubectl.kubernetes.io/last-applied-configuration",)
 # Helm release records (sources/cluster.py) are Secrets/ConfigMaps whose data has a "release" key.
 RELEASE_KEY = "release"
-ALWAYS_FULL_KINDS = frozenset({"CustomResourceDefinition"})
-RELEASE_KINDS = frozenset({"Secret", "ConfigMap"})
+CRD_KIND = "CustomResourceDefinition"
+ALWAYS_FULL_KINDS = frozenset({CRD_KIND})
+RELEASE_KINDS = frozenset({"Secret", "ConfigMap"})  # Helm's storage objects
+# Metadata that only objects read from a cluster carry (sources/cluster.py reads their last-applied configuration).
+LIVE_METADATA_KEYS = ("uid", "resourceVersion", "managedFields")
 
 _LEAD = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n|---[ \t]*(?:[ \t]#[^\n]*)?\r?\n)*")
 _KEY = r"[A-Za-z0-9_$][A-Za-z0-9_$./-]*"

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from pluto_py.core.model import STATUS_DEPRECATED, STATUS_REMOVED, Finding
+from pluto_py.core.prescan import CRD_KIND
 from pluto_py.core.table import ApiRow
 from pluto_py.pipeline.judge import Resource, Targets
 
-CRD_KIND = "CustomResourceDefinition"
 CRD_GROUP = "apiextensions.k8s.io"
 CRD_COMPONENT = "crd"  # the `component` of findings made from scanned CRDs
 

@@ -17,6 +17,7 @@ from pluto_py.core.model import (
     ScannedObject,
     ScanResult,
 )
+from pluto_py.core.objects import is_object, list_items
 from pluto_py.core.record import Record
 from pluto_py.core.table import BUILTIN_COMPONENT, ApiRow, Table
 from pluto_py.core.versions import KubeVersion, format_version
@@ -68,26 +69,15 @@ class Resource(NamedTuple):
         return None
 
 
-def _is_object(data: Any) -> bool:
-    return (isinstance(data, Mapping) and isinstance(data.get("apiVersion"), str)
-            and isinstance(data.get("kind"), str))
-
-
 def resources_of(document: Document) -> Iterator[Resource]:
-    """The objects a document declares: itself, and the items of a `kind: *List`.
-
-    Only top-level objects count: an apiVersion nested in a spec (scaleTargetRef, a manifest
-    embedded in a ConfigMap) describes a reference, not an object of that version.
-    """
+    """The objects a document declares: itself, and the items of a `kind: *List` (core/objects.py)."""
     data = document.data
-    if not _is_object(data):
+    if not is_object(data):
         return
     yield Resource(document, data, ())
-    items = data.get("items")
-    if data["kind"].endswith("List") and isinstance(items, list):
-        for index, item in enumerate(items):
-            if _is_object(item):
-                yield Resource(document, item, ("items", index))
+    for item in list_items(data) or ():
+        if is_object(item.data):
+            yield Resource(document, item.data, item.path)
 
 
 def finding_for(resource: Resource, row: ApiRow, status: str, target: KubeVersion,

@@ -7,13 +7,17 @@ renders them and picks the exit code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from pluto_py.core.model import Notice, ScanResult
+from pluto_py.core.model import Document, Notice, ScanError, ScanResult
 from pluto_py.core.table import Table
 from pluto_py.core.versions import KubeVersion
 from pluto_py.pipeline.judge import Targets
+
+if TYPE_CHECKING:
+    from pluto_py.sources import InputStats, Source, SourceRequest
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,8 @@ class ScanRequest:
     path_filter: Callable[[str], bool] | None = None  # include/exclude globs
     shard: str | None = None  # "I/N": scan only that part of the files
     collect_objects: bool = False  # every scanned object (JUnit): disables the pre-scan
+    # Per-source settings from the command line, keyed by source name (pluto_py.sources.SOURCES).
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -42,50 +48,69 @@ class ScanRequestError(ValueError):
 
 
 def run_scan(request: ScanRequest, table: Table) -> ScanRun:
-    """Scan ``request.paths`` and judge every object at ``request.targets``.
+    """Scan what ``request`` names and judge every object at ``request.targets``.
 
-    Only what a plain scan needs is imported up front; Helm, cluster dumps, suppressions and CRD
-    tracking are loaded by the stand-ins of pluto_py.pipeline.deferred at the first input that needs them.
+    The registered sources and expanders (pluto_py.sources.SOURCES / EXPANDERS) and the optional
+    stages (pipeline/hooks.py) import their heavy parts at the first input that needs them.
     Raises ScanRequestError.
     """
     from pluto_py.core.prescan import DEFAULT_ANNOTATIONS, PrescanPolicy
-    from pluto_py.pipeline.deferred import LazyChartRenderer, LazyClusterExpander, LazyCrdTracker, LazySuppressions
+    from pluto_py.pipeline.hooks import CrdHook, Suppressions
     from pluto_py.pipeline.judge import ObjectCollector, ScanHook, build_result, scan_stream
-    from pluto_py.sources import InputStats, SourceOptions, iter_documents
+    from pluto_py.sources import InputStats, SourceRequest, expanders_for, sources_for
     from pluto_py.sources.files import chart_of_file, map_chart_templates
 
-    try:
-        charts = LazyChartRenderer()
-    except ValueError as exc:
-        raise ScanRequestError(str(exc)) from None
     annotations = tuple(dict.fromkeys([*DEFAULT_ANNOTATIONS, *request.annotations]))
-    expander = LazyClusterExpander(annotations)
-    suppressions = LazySuppressions()
-    options = SourceOptions(target=str(request.targets.k8s), helm_values=request.helm_values,
-                            helm_set=request.helm_set, annotations=annotations,
-                            text_observer=suppressions.observe, path_filter=request.path_filter)
+    suppressions = Suppressions()
+    source_request = SourceRequest(paths=tuple(request.paths), target=str(request.targets.k8s),
+                                   helm_values=request.helm_values, helm_set=request.helm_set,
+                                   annotations=annotations, text_observer=suppressions.observe,
+                                   path_filter=request.path_filter, settings=request.settings)
+    try:
+        sources = sources_for(source_request)
+        if not sources:  # nothing named: scan the working directory
+            source_request = source_request.replace(paths=(".",))
+            sources = sources_for(source_request)
+        expanders = expanders_for(source_request)
+    except ValueError as exc:  # e.g. a bad KDEPRECATE_HELM_ENGINE
+        raise ScanRequestError(str(exc)) from None
     # pre-commit passes a chart's files one by one: templates are Go templates and values files
     # change what the chart renders, so each is scanned by rendering its chart (once).
-    scan_paths, notices = map_chart_templates(list(request.paths) or ["."], chart_of_file)
+    scan_paths, notices = map_chart_templates(list(source_request.paths), chart_of_file)
+    source_request = source_request.replace(paths=tuple(scan_paths))
     if request.shard is not None:
         from pluto_py.sources.shard import ShardError, parse_shard, shard_filter
 
         try:
-            options = options.replace(path_filter=shard_filter(parse_shard(request.shard), scan_paths,
-                                                               options.path_filter))
+            source_request = source_request.replace(path_filter=shard_filter(
+                parse_shard(request.shard), scan_paths, source_request.path_filter))
         except ShardError as exc:
             raise ScanRequestError(str(exc)) from None
     if not request.collect_objects:  # a report of every object needs every document parsed
-        options = options.replace(prescan=PrescanPolicy.for_table(table.rows, annotations))
+        source_request = source_request.replace(prescan=PrescanPolicy.for_table(table.rows, annotations))
 
     stats = InputStats()
     collector = ObjectCollector()
-    hooks: list[ScanHook] = [LazyCrdTracker(request.targets), *([collector] if request.collect_objects else [])]
-    documents = expander.prepare(iter_documents(scan_paths, options, stats, chart_handler=charts))
-    findings, errors = scan_stream(documents, table, request.targets, from_version=request.from_version,
-                                   expanders=[expander], hooks=hooks)
+    hooks: list[ScanHook] = [CrdHook(request.targets), *([collector] if request.collect_objects else [])]
+    all_notices: list[Notice] = list(notices)
+    stream: Iterable[Document | ScanError] = _documents(sources, source_request, stats, all_notices)
+    for expander in expanders:
+        stream = expander.prepare(stream)
+    findings, errors = scan_stream(stream, table, request.targets, from_version=request.from_version,
+                                   expanders=[expander.expand for expander in expanders], hooks=hooks)
     findings, suppression_notices = suppressions.apply(findings)
-    all_notices: list[Notice] = [*notices, *suppression_notices]
+    all_notices.extend(suppression_notices)
     result = build_result(findings, errors, stats.files, stats.documents, request.targets,
                           objects=collector.objects, notices=all_notices)
-    return ScanRun(result, tuple(charts.warnings))
+    return ScanRun(result, tuple(warning for source in sources for warning in source.warnings))
+
+
+def _documents(sources: Sequence[Source], request: SourceRequest, stats: InputStats,
+               notices: list[Notice]) -> Iterator[Document | ScanError]:
+    """The documents of every source in turn; the notices they yield go to ``notices``."""
+    for source in sources:
+        for item in source.documents(request, stats):
+            if isinstance(item, Notice):
+                notices.append(item)
+            else:
+                yield item

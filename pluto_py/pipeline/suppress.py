@@ -33,8 +33,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from pluto_py.core.model import STATUS_DEPRECATED, STATUS_REMOVED, Finding, Notice
+from pluto_py.core.prescan import FILE_MARKERS
 
-MARKER = "kdeprecate:"
+MARKER = FILE_MARKERS[0]  # "kdeprecate:"
 CODES = frozenset({STATUS_REMOVED, STATUS_DEPRECATED})
 UNUSED_CODE = "unused-suppression"
 INVALID_CODE = "invalid-suppression"

@@ -1,142 +1,136 @@
-"""Sources of Documents: files, stdin, Helm output and charts, cluster dumps.
+"""Sources of Documents, behind one small protocol and a registry.
 
-Every source yields Documents (or ScanErrors for what it could not read), so the scanner,
-reporters and exit codes work the same whatever the input was.
+Every source yields Documents (or ScanErrors for what it could not read, or Notices), so the judge,
+reporters and exit codes work the same whatever the input was. Two kinds of parts:
+
+* a **Source** produces documents from something the user pointed at (``SOURCES``): the files,
+  directories, stdin, FIFOs and Helm chart directories named on the command line are one source
+  (``paths``: YAML/JSON, Helm output with its ``# Source:`` comments, charts rendered for the target);
+* an **Expander** turns one parsed document into the documents to judge (``EXPANDERS``): the live
+  objects of a cluster dump into their last-applied configuration, Helm release records into the
+  objects of their manifest (``cluster-dump``).
+
+Both registries map a name to "module:Class" (like the reporters): a module is imported only when
+the scan runs, and each part imports its heavy machinery itself at the first input that needs it
+(``wanted`` and the parts' cheap tests decide), so `kdeprecate scan one.yaml` pays for none of it.
+
+Adding a source (a live cluster, audit logs, metrics): one module with a class that implements
+``Source``, one line in ``SOURCES``, and the CLI options (pluto_py/cli/scan.py) that put what it
+needs into ``SourceRequest.settings[<its name>]``. A source whose documents carry usage evidence
+sets ``Document.context`` keys (copied onto each Finding) — see docs/architecture.md.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+import importlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, ClassVar, NamedTuple, Protocol
 
-from pluto_py.core.model import SOURCE_FILE, SOURCE_STDIN, Document, ScanError
-from pluto_py.core.parse import InputDecodeError, decode_text, parse_text
+from pluto_py.core.model import Document, Notice, ScanError
 from pluto_py.core.prescan import DEFAULT_ANNOTATIONS, PrescanPolicy
-from pluto_py.core.record import Record
-from pluto_py.sources.files import (
-    ChartInput,
-    FileInput,
-    Input,
-    StdinInput,
-    collect_inputs,
-    read_input_bytes,
-)
 
 HELM_ENGINE_ENV = "KDEPRECATE_HELM_ENGINE"  # forces a Helm engine (sources/helm.py); read before the scan
 
+SOURCES: dict[str, str] = {
+    "paths": "pluto_py.sources.paths:PathSource",
+}
 
-class InputStats(Record):
-    """Counts a scan reports in its summary."""
+EXPANDERS: dict[str, str] = {
+    "cluster-dump": "pluto_py.sources.dumps:ClusterDumpExpander",
+}
+
+
+class InputStats:
+    """Counts a scan reports in its summary (sources add to them as they read)."""
 
     __slots__ = ("documents", "files")
-    _fields = ("files", "documents")
 
     def __init__(self, files: int = 0, documents: int = 0) -> None:
         self.files = files
         self.documents = documents
 
     def count_document(self) -> None:
-        """A document that was counted but not yielded (SourceOptions.prescan)."""
+        """A document that was counted but not yielded (SourceRequest.prescan)."""
         self.documents += 1
 
+    def __repr__(self) -> str:
+        return f"InputStats(files={self.files}, documents={self.documents})"
 
-class SourceOptions(Record):
-    """What sources need to know beyond the paths (helm values, annotations to read, ...).
+
+class SourceRequest(NamedTuple):
+    """What sources need to know: the paths, and what the user set (helm values, annotations, ...).
 
     target: k8s target, e.g. "1.25": charts are rendered for it.
     text_observer: called with (display path, text) of every file or stdin read: suppression
-    comments are read from it (pluto_py.pipeline.suppress), at the cost of one substring test per file.
-    path_filter: inputs whose display path it rejects are skipped (config include/exclude globs).
+    comments are read from it (pipeline/suppress.py), at the cost of one substring test per file.
+    path_filter: inputs whose display path it rejects are skipped (config include/exclude globs, --shard).
     prescan: skip the full parse of documents that cannot matter (core/prescan.py); None parses all.
+    settings: per-source settings from the command line, keyed by the source's registry name.
     """
 
-    __slots__ = ("annotations", "extra", "helm_set", "helm_values", "path_filter", "prescan", "target",
-                 "text_observer")
-    _fields = ("target", "helm_values", "helm_set", "annotations", "extra", "text_observer", "path_filter",
-               "prescan")
+    paths: tuple[str, ...] = ()
+    target: str | None = None
+    helm_values: tuple[str, ...] = ()
+    helm_set: tuple[str, ...] = ()
+    annotations: tuple[str, ...] = DEFAULT_ANNOTATIONS
+    text_observer: Callable[[str, str], None] | None = None
+    path_filter: Callable[[str], bool] | None = None
+    prescan: PrescanPolicy | None = None
+    settings: Mapping[str, Any] = MappingProxyType({})
 
-    def __init__(self, target: str | None = None, helm_values: tuple[str, ...] = (), helm_set: tuple[str, ...] = (),
-                 annotations: tuple[str, ...] = DEFAULT_ANNOTATIONS, extra: dict[str, str] | None = None,
-                 text_observer: Callable[[str, str], None] | None = None,
-                 path_filter: Callable[[str], bool] | None = None, prescan: PrescanPolicy | None = None) -> None:
-        self.target = target
-        self.helm_values = helm_values
-        self.helm_set = helm_set
-        self.annotations = annotations
-        self.extra: dict[str, str] = {} if extra is None else extra
-        self.text_observer = text_observer
-        self.path_filter = path_filter
-        self.prescan = prescan
-
-    def replace(self, **changes: Any) -> SourceOptions:
-        """A copy with ``changes`` (as dataclasses.replace did when this was a dataclass)."""
-        values: dict[str, Any] = {name: getattr(self, name) for name in self._fields}
-        values.update(changes)
-        return SourceOptions(**values)
+    def replace(self, **changes: Any) -> SourceRequest:
+        return self._replace(**changes)
 
 
-# A handler renders a chart directory into Documents (provided by the helm source).
-ChartHandler = Callable[[ChartInput, SourceOptions], Iterable[Document | ScanError]]
+class Source(Protocol):
+    """Produces the documents of one kind of input."""
+
+    name: ClassVar[str]  # its key in SOURCES: "paths", "live-cluster", "audit-log", ...
+
+    def wanted(self, request: SourceRequest) -> bool:
+        """Cheap: whether this run needs this source at all (no import, no I/O)."""
+        ...
+
+    def documents(self, request: SourceRequest, stats: InputStats) -> Iterator[Document | ScanError | Notice]:
+        """Every document, in a stable order; count files and documents in ``stats``."""
+        ...
+
+    @property
+    def warnings(self) -> Sequence[str]:
+        """What the user must know but does not make the scan incomplete (e.g. a Helm fallback)."""
+        ...
 
 
-def _no_chart_support(chart: ChartInput, options: SourceOptions) -> Iterator[Document | ScanError]:
-    yield ScanError(chart.display, None, "Helm chart rendering is not available in this build")
+class Expander(Protocol):
+    """Turns a parsed document into the documents to judge (None: judge it as it is)."""
+
+    name: ClassVar[str]  # its key in EXPANDERS
+
+    def wanted(self, request: SourceRequest) -> bool: ...
+
+    def prepare(self, items: Iterable[Document | ScanError]) -> Iterator[Document | ScanError]:
+        """The stream, unchanged, after looking at all of it if the expander must (release revisions)."""
+        ...
+
+    def expand(self, document: Document) -> Iterable[Document | ScanError] | None: ...
 
 
-def documents_of_input(item: FileInput | StdinInput, options: SourceOptions | None = None,
-                       on_skip: Callable[[], None] | None = None) -> Iterator[Document | ScanError]:
-    """Read, decode and parse one file (or stdin) into its documents.
+def load_part(spec: str, request: SourceRequest) -> Any:
+    """An instance of the class ``spec`` ("module:Class") names, made for ``request``.
 
-    With ``options.prescan``, documents that cannot matter are not parsed nor yielded: each one
-    calls ``on_skip`` (to be counted) instead.
+    Raises ValueError when the request cannot work with it (e.g. a bad KDEPRECATE_HELM_ENGINE).
     """
-    display = item.display
-    try:
-        raw = read_input_bytes(item)
-    except OSError as exc:
-        yield ScanError(display, None, f"cannot read: {exc.strerror or exc}")
-        return
-    except ValueError as exc:
-        yield ScanError(display, None, str(exc))
-        return
-    try:
-        text = decode_text(raw)
-    except InputDecodeError as exc:
-        yield ScanError(display, None, str(exc))
-        return
-    if options is not None and options.text_observer is not None:
-        options.text_observer(display, text)
-    source = SOURCE_STDIN if isinstance(item, StdinInput) else SOURCE_FILE
-    json_file = isinstance(item, FileInput) and os.path.basename(item.fspath).lower().endswith(".json")
-    prescan = options.prescan if options is not None and on_skip is not None else None
-    try:
-        yield from parse_text(text, display, source, json_file=json_file, prescan=prescan, on_skip=on_skip)
-    except Exception as exc:
-        # A bug of ours on one hostile file must not cost the findings of all the others:
-        # report it against the file (exit 2) and go on. KDEPRECATE_DEBUG=1 shows the traceback.
-        if os.environ.get("KDEPRECATE_DEBUG"):
-            raise
-        yield ScanError(display, None, f"internal error while parsing ({exc.__class__.__name__}: {exc}); "
-                                       "please report it")
+    module_name, _, class_name = spec.partition(":")
+    return getattr(importlib.import_module(module_name), class_name)(request)
 
 
-def iter_documents(paths: Sequence[str], options: SourceOptions, stats: InputStats,
-                   chart_handler: ChartHandler | None = None) -> Iterator[Document | ScanError]:
-    """All documents under ``paths``, in a stable order, counting files and documents."""
-    handler = chart_handler or _no_chart_support
-    inputs: Iterable[Input | ScanError] = collect_inputs(paths)
-    for item in inputs:
-        if isinstance(item, ScanError):
-            yield item
-            continue
-        if (options.path_filter is not None and not isinstance(item, StdinInput)
-                and not options.path_filter(item.display)):
-            continue
-        stats.files += 1
-        produced = (handler(item, options) if isinstance(item, ChartInput)
-                    else documents_of_input(item, options, stats.count_document))
-        for document in produced:
-            if isinstance(document, Document):
-                stats.documents += 1
-            yield document
+def sources_for(request: SourceRequest) -> list[Source]:
+    """The registered sources this request wants, in registry order."""
+    parts: list[Source] = [load_part(spec, request) for spec in SOURCES.values()]
+    return [part for part in parts if part.wanted(request)]
+
+
+def expanders_for(request: SourceRequest) -> list[Expander]:
+    parts: list[Expander] = [load_part(spec, request) for spec in EXPANDERS.values()]
+    return [part for part in parts if part.wanted(request)]

@@ -33,12 +33,12 @@ from pluto_py.core.model import (
     SOURCE_HELM_RELEASE,
     SOURCE_LAST_APPLIED,
     Document,
-    NodePath,
     Position,
     ScanError,
 )
+from pluto_py.core.objects import DocumentObject, objects_of
 from pluto_py.core.parse import DocumentError, JsonPositionParser, compose_yaml, parse_yaml_stream
-from pluto_py.core.prescan import DEFAULT_ANNOTATIONS
+from pluto_py.core.prescan import DEFAULT_ANNOTATIONS, LIVE_METADATA_KEYS, RELEASE_KINDS
 
 LAST_APPLIED = DEFAULT_ANNOTATIONS[0]  # "kubectl.kubernetes.io/last-applied-configuration"
 HELM_SECRET_TYPE = "helm.sh/release.v1"
@@ -96,7 +96,7 @@ def _text(value: Any) -> str | None:
 def is_live_object(obj: Mapping[str, Any]) -> bool:
     """An object read from a cluster, not a manifest someone wrote."""
     metadata = _mapping(obj.get("metadata"))
-    return any(metadata.get(key) not in (None, "", []) for key in ("uid", "resourceVersion", "managedFields"))
+    return any(metadata.get(key) not in (None, "", []) for key in LIVE_METADATA_KEYS)
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ class ReleaseRecord:
 def release_record_of(obj: Mapping[str, Any]) -> ReleaseRecord | None:
     """The release record a Secret/ConfigMap holds, or None when it is not one."""
     kind = obj.get("kind")
-    if obj.get("apiVersion") != "v1" or kind not in ("Secret", "ConfigMap"):
+    if obj.get("apiVersion") != "v1" or kind not in RELEASE_KINDS:
         return None
     metadata = _mapping(obj.get("metadata"))
     labels = _mapping(metadata.get("labels"))
@@ -217,25 +217,9 @@ def decode_release(value: str, storage: str) -> dict[str, Any]:
 # --- the expander --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Item:
-    path: NodePath  # () for the document itself, ("items", i) for a List item
-    data: Mapping[str, Any]
-
-
-def _objects(document: Document) -> list[_Item]:
-    data = document.data
-    if not isinstance(data, Mapping):
-        return []
-    kind = data.get("kind")
-    items = data.get("items")
-    if isinstance(kind, str) and kind.endswith("List") and isinstance(items, list):
-        return [_Item(("items", i), item) for i, item in enumerate(items) if isinstance(item, Mapping)]
-    return [_Item((), data)]
-
-
 def _release_records(document: Document) -> list[ReleaseRecord]:
-    return [record for record in (release_record_of(item.data) for item in _objects(document)) if record is not None]
+    return [record for record in (release_record_of(item.data) for item in objects_of(document.data))
+            if record is not None]
 
 
 def _describe(obj: Mapping[str, Any]) -> str:
@@ -293,8 +277,8 @@ class ClusterExpander:
         self._chosen = {}
 
     def __call__(self, document: Document) -> Iterable[Document | ScanError] | None:
-        objects = _objects(document)
-        handled: list[tuple[_Item, ReleaseRecord | None]] = []
+        objects = objects_of(document.data)
+        handled: list[tuple[DocumentObject, ReleaseRecord | None]] = []
         for item in objects:
             record = release_record_of(item.data) if self.releases else None
             if record is not None or is_live_object(item.data):
@@ -325,7 +309,7 @@ class ClusterExpander:
 
     # last-applied --------------------------------------------------------------------------
 
-    def _last_applied(self, document: Document, item: _Item) -> Iterator[Document | ScanError]:
+    def _last_applied(self, document: Document, item: DocumentObject) -> Iterator[Document | ScanError]:
         metadata = _mapping(item.data.get("metadata"))
         annotations = _mapping(metadata.get("annotations"))
         for annotation in self.annotations:
@@ -359,7 +343,7 @@ class ClusterExpander:
 
     # Helm releases ---------------------------------------------------------------------------
 
-    def _release_documents(self, document: Document, item: _Item,
+    def _release_documents(self, document: Document, item: DocumentObject,
                            record: ReleaseRecord) -> Iterator[Document | ScanError]:
         position = document.position((*item.path, "data", "release"))
         where = f"Helm release record {record.namespace or '-'}/{record.object_name}"

@@ -44,7 +44,7 @@ from typing import Any
 from pluto_py.core.model import SOURCE_HELM_TEMPLATE, Document, NodePath, Position, ScanError
 from pluto_py.core.parse import DocumentError, compose_yaml, parse_yaml_stream, split_documents
 from pluto_py.core.versions import KubeVersion, VersionError, parse_version
-from pluto_py.sources import HELM_ENGINE_ENV, SourceOptions
+from pluto_py.sources import HELM_ENGINE_ENV, SourceRequest
 from pluto_py.sources.files import ChartInput
 
 ENGINE_BINARY = "helm"
@@ -566,10 +566,10 @@ class ChartRenderer:
         if message not in self.warnings:
             self.warnings.append(message)
 
-    def __call__(self, chart: ChartInput, options: SourceOptions) -> Iterable[Document | ScanError]:
+    def __call__(self, chart: ChartInput, options: SourceRequest) -> Iterable[Document | ScanError]:
         return list(self._render(chart, options))
 
-    def _request(self, chart: ChartInput, options: SourceOptions) -> RenderRequest | ScanError:
+    def _request(self, chart: ChartInput, options: SourceRequest) -> RenderRequest | ScanError:
         if options.target is None:
             return ScanError(chart.display, None, "a chart is rendered for a target version; none was given")
         try:
@@ -583,7 +583,7 @@ class ChartRenderer:
                              api_versions=served.api_versions, values_files=options.helm_values,
                              set_values=options.helm_set)
 
-    def _render(self, chart: ChartInput, options: SourceOptions) -> Iterator[Document | ScanError]:
+    def _render(self, chart: ChartInput, options: SourceRequest) -> Iterator[Document | ScanError]:
         request = self._request(chart, options)
         if isinstance(request, ScanError):
             yield request
@@ -612,7 +612,7 @@ class ChartRenderer:
             return
         yield ScanError(chart.display, None, "cannot render the chart: " + "; ".join(unavailable))
 
-    def _static(self, chart: ChartInput, options: SourceOptions, unavailable: list[str]) -> Iterator[
+    def _static(self, chart: ChartInput, options: SourceRequest, unavailable: list[str]) -> Iterator[
             Document | ScanError]:
         for values_file in options.helm_values:
             try:

@@ -73,7 +73,7 @@ def shard_of(relative: str, count: int) -> int:
 
 def shard_filter(shard: Shard, roots: Sequence[str],
                  then: Callable[[str], bool] | None = None) -> Callable[[str], bool]:
-    """A SourceOptions.path_filter keeping the inputs of ``shard`` (and passing ``then``, if given)."""
+    """A SourceRequest.path_filter keeping the inputs of ``shard`` (and passing ``then``, if given)."""
 
     def keep(display: str) -> bool:
         if shard_of(relative_path(display, roots), shard.count) != shard.index:

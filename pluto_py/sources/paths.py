@@ -1,0 +1,116 @@
+"""The ``paths`` source: files, directories (recursively), stdin, FIFOs and Helm chart directories.
+
+YAML and JSON files are parsed here (Helm output keeps its ``# Source:`` template paths); a chart
+directory is rendered for the target by sources/helm.py, imported at the first chart (or at once
+when $KDEPRECATE_HELM_ENGINE is set, so that a bad value is reported before the scan).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+from pluto_py.core.model import SOURCE_FILE, SOURCE_STDIN, Document, Notice, ScanError
+from pluto_py.core.parse import InputDecodeError, decode_text, parse_text
+from pluto_py.sources import HELM_ENGINE_ENV, InputStats, SourceRequest
+from pluto_py.sources.files import ChartInput, FileInput, Input, StdinInput, collect_inputs, read_input_bytes
+
+if TYPE_CHECKING:
+    from pluto_py.sources.helm import ChartRenderer
+
+# A handler renders a chart directory into Documents (sources.helm.ChartRenderer).
+ChartHandler = Callable[[ChartInput, SourceRequest], Iterable[Document | ScanError]]
+
+
+def _no_chart_support(chart: ChartInput, request: SourceRequest) -> Iterator[Document | ScanError]:
+    yield ScanError(chart.display, None, "Helm chart rendering is not available in this build")
+
+
+def documents_of_input(item: FileInput | StdinInput, request: SourceRequest | None = None,
+                       on_skip: Callable[[], None] | None = None) -> Iterator[Document | ScanError]:
+    """Read, decode and parse one file (or stdin) into its documents.
+
+    With ``request.prescan``, documents that cannot matter are not parsed nor yielded: each one
+    calls ``on_skip`` (to be counted) instead.
+    """
+    display = item.display
+    try:
+        raw = read_input_bytes(item)
+    except OSError as exc:
+        yield ScanError(display, None, f"cannot read: {exc.strerror or exc}")
+        return
+    except ValueError as exc:
+        yield ScanError(display, None, str(exc))
+        return
+    try:
+        text = decode_text(raw)
+    except InputDecodeError as exc:
+        yield ScanError(display, None, str(exc))
+        return
+    if request is not None and request.text_observer is not None:
+        request.text_observer(display, text)
+    source = SOURCE_STDIN if isinstance(item, StdinInput) else SOURCE_FILE
+    json_file = isinstance(item, FileInput) and os.path.basename(item.fspath).lower().endswith(".json")
+    prescan = request.prescan if request is not None and on_skip is not None else None
+    try:
+        yield from parse_text(text, display, source, json_file=json_file, prescan=prescan, on_skip=on_skip)
+    except Exception as exc:
+        # A bug of ours on one hostile file must not cost the findings of all the others:
+        # report it against the file (exit 2) and go on. KDEPRECATE_DEBUG=1 shows the traceback.
+        if os.environ.get("KDEPRECATE_DEBUG"):
+            raise
+        yield ScanError(display, None, f"internal error while parsing ({exc.__class__.__name__}: {exc}); "
+                                       "please report it")
+
+
+def iter_documents(paths: Sequence[str], request: SourceRequest, stats: InputStats,
+                   chart_handler: ChartHandler | None = None) -> Iterator[Document | ScanError]:
+    """All documents under ``paths``, in a stable order, counting files and documents."""
+    handler = chart_handler or _no_chart_support
+    inputs: Iterable[Input | ScanError] = collect_inputs(paths)
+    for item in inputs:
+        if isinstance(item, ScanError):
+            yield item
+            continue
+        if (request.path_filter is not None and not isinstance(item, StdinInput)
+                and not request.path_filter(item.display)):
+            continue
+        stats.files += 1
+        produced = (handler(item, request) if isinstance(item, ChartInput)
+                    else documents_of_input(item, request, stats.count_document))
+        for document in produced:
+            if isinstance(document, Document):
+                stats.documents += 1
+            yield document
+
+
+class PathSource:
+    """The files, directories, stdin and charts named on the command line (``request.paths``)."""
+
+    name: ClassVar[str] = "paths"
+
+    def __init__(self, request: SourceRequest | None = None) -> None:
+        self._renderer: ChartRenderer | None = None
+        if os.environ.get(HELM_ENGINE_ENV):
+            self._charts()  # a bad engine name is a usage error before anything is read (ValueError)
+
+    def _charts(self) -> ChartRenderer:
+        if self._renderer is None:
+            from pluto_py.sources.helm import ChartRenderer
+
+            self._renderer = ChartRenderer()
+        return self._renderer
+
+    def render_chart(self, chart: ChartInput, request: SourceRequest) -> Iterable[Document | ScanError]:
+        return self._charts()(chart, request)
+
+    def wanted(self, request: SourceRequest) -> bool:
+        return bool(request.paths)
+
+    def documents(self, request: SourceRequest, stats: InputStats) -> Iterator[Document | ScanError | Notice]:
+        return iter_documents(request.paths, request, stats, chart_handler=self.render_chart)
+
+    @property
+    def warnings(self) -> Sequence[str]:
+        return self._renderer.warnings if self._renderer is not None else ()
