@@ -1,48 +1,21 @@
-"""What several reporters share: the advice sentence, locations, ordering, rule descriptions."""
+"""What several reporters share: the advice sentence, locations, ordering, rule codes (core/rules.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from pluto_py.core.model import SOURCE_HELM_RELEASE, STATUS_DEPRECATED, STATUS_REMOVED, Finding, Notice, ScanResult
-
-# Rule ids shared by SARIF, GitHub annotations and JUnit: one per finding status, one per notice code.
-RULE_IDS = {STATUS_REMOVED: "removed-api", STATUS_DEPRECATED: "deprecated-api"}
-RULES: dict[str, tuple[str, str]] = {  # id -> (short description, help text)
-    "removed-api": (
-        "An object uses an API version that the target release no longer serves.",
-        "The API server of the target release rejects this apiVersion: applying the manifest fails, and a Helm "
-        "release that contains it cannot be upgraded. Move the object to the replacement apiVersion (while the "
-        "current cluster still serves both, when the replacement is available there) and apply the field changes "
-        "the migration needs; `kdeprecate fix` rewrites many of them. Suppress a deliberate use with "
-        "`# kdeprecate: ignore[removed] reason` on or above the apiVersion line.",
-    ),
-    "deprecated-api": (
-        "An object uses an API version that is deprecated at the target release.",
-        "The API version still works at the target release but is scheduled for removal; the API server answers "
-        "each request with a deprecation warning. Migrate before the release that removes it. Suppress with "
-        "`# kdeprecate: ignore[deprecated] reason` on or above the apiVersion line.",
-    ),
-    "unused-suppression": (
-        "A kdeprecate suppression comment silences nothing.",
-        "No finding at the scanned target(s) is on the line this `# kdeprecate: ignore` comment applies to (or in "
-        "the file, for `ignore-file`). Remove the stale comment so that it cannot hide a future finding.",
-    ),
-    "invalid-suppression": (
-        "A kdeprecate comment cannot be understood.",
-        "Use `# kdeprecate: ignore`, `# kdeprecate: ignore[removed]`, `# kdeprecate: ignore[deprecated]` or "
-        "`# kdeprecate: ignore-file` (on a line of its own), optionally followed by a reason.",
-    ),
-    "chart-template": (
-        "A Helm chart template was scanned through its chart.",
-        "Templates are Go templates, not YAML: kdeprecate renders the chart they belong to instead of parsing "
-        "the template file alone.",
-    ),
-}
+from pluto_py.core.model import SOURCE_HELM_RELEASE, STATUS_REMOVED, Finding, Notice, ScanResult
+from pluto_py.core.rules import finding_rule, rule
 
 
 def rule_id(finding: Finding) -> str:
-    return RULE_IDS.get(finding.status, f"{finding.status}-api")
+    """The registered rule code of a finding (core/rules.py); UnknownRuleError for an unknown status."""
+    return finding_rule(finding.status).code
+
+
+def notice_code(notice: Notice) -> str:
+    """A notice's code, checked against the registry (core/rules.py): UnknownRuleError if it is not there."""
+    return rule(notice.code).code
 
 
 def advice(finding: Finding) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pluto_py.core.model import NOTICE_WARNING, ScanResult
 from pluto_py.report import ReportContext, fails
-from pluto_py.report.common import active, file_of, has_file, message, rule_id
+from pluto_py.report.common import active, file_of, has_file, message, notice_code, rule_id
 from pluto_py.report.text import summary_line
 
 
@@ -54,7 +54,7 @@ class GithubReporter:
         for notice in result.notices:
             level = "warning" if notice.level == NOTICE_WARNING else "notice"
             lines.append(command(level, notice.message, file=notice.path, line=notice.line, col=notice.column,
-                                 title=f"kdeprecate {notice.code}"))
+                                 title=f"kdeprecate {notice_code(notice)}"))
         for error in result.errors:
             lines.append(command("error", error.message, file=error.path if error.path != "-" else None,
                                  line=error.line, title="kdeprecate: not scanned"))

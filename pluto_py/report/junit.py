@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 
 from pluto_py.core.model import Finding, Notice, ScannedObject, ScanResult, object_key
 from pluto_py.report import ReportContext, fails, notice_fails
-from pluto_py.report.common import advice, message, ordered, rule_id
+from pluto_py.report.common import advice, message, notice_code, ordered, rule_id
 
 _Case = tuple[ScannedObject | None, list[Finding]]
 
@@ -106,12 +106,12 @@ class JunitReporter:
 
     @staticmethod
     def _notice_case(notice: Notice, context: ReportContext) -> ET.Element:
-        case = ET.Element("testcase", {"classname": notice.path, "name": f"{notice.code} (line {notice.line})",
+        case = ET.Element("testcase", {"classname": notice.path, "name": f"{notice_code(notice)} (line {notice.line})",
                                        "file": notice.path})
         if notice.line is not None:
             case.set("line", str(notice.line))
         if notice_fails(notice, context.fail_on):
-            failure = ET.SubElement(case, "failure", {"type": notice.code, "message": notice.message})
+            failure = ET.SubElement(case, "failure", {"type": notice_code(notice), "message": notice.message})
             failure.text = notice.message
         else:
             out = ET.SubElement(case, "system-out")

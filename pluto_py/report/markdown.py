@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pluto_py.core.model import STATUS_REMOVED, Finding, ScanResult
 from pluto_py.report import ReportContext, fails, result_fails
-from pluto_py.report.common import active, advice, file_of, plural, suppressed, targets_text
+from pluto_py.report.common import active, advice, file_of, notice_code, plural, suppressed, targets_text
 
 _ESCAPES = str.maketrans({"|": "\\|", "\n": " ", "\r": " ", "<": "&lt;", ">": "&gt;"})
 
@@ -78,7 +78,7 @@ class MarkdownReporter:
             lines += ["", f"<details><summary>{plural(len(result.notices), 'notice')}</summary>", ""]
             for notice in result.notices:
                 where = code(f"{notice.path}:{notice.line}" if notice.line else notice.path)
-                lines.append(f"- {where} {notice.level} `{notice.code}`: {cell(notice.message)}")
+                lines.append(f"- {where} {notice.level} `{notice_code(notice)}`: {cell(notice.message)}")
             lines += ["", "</details>"]
         if result.errors:
             lines += ["", "**Not scanned** (the scan is incomplete):", ""]

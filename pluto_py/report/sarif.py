@@ -1,11 +1,12 @@
 """`-o sarif`: SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps, IDE viewers).
 
-One rule per finding status (``removed-api``, ``deprecated-api``) and per notice code, each with
-help text. Results carry a physical location (file relative to ``%SRCROOT%``, line, column of the
-apiVersion value); findings in chart templates point at the template file. Findings at or above
-``--fail-on`` are ``error``, others ``warning``; suppressed findings keep their result with an
-``inSource`` suppression (GitHub hides them). Files that could not be read are tool execution
-notifications, with ``executionSuccessful: false``. Output is deterministic (no timestamps).
+One rule per registered code (core/rules.py: ``removed-api``, ``deprecated-api``, every notice
+code), each with help text and a helpUri into docs/rules.md. Results carry a physical location
+(file relative to ``%SRCROOT%``, line, column of the apiVersion value); findings in chart templates
+point at the template file. Findings at or above ``--fail-on`` are ``error``, others ``warning``;
+suppressed findings keep their result with an ``inSource`` suppression (GitHub hides them). Files
+that could not be read are tool execution notifications, with ``executionSuccessful: false``.
+Output is deterministic (no timestamps).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import Any
 from urllib.parse import quote
 
 from pluto_py.core.model import NOTICE_WARNING, Finding, Notice, ScanResult
+from pluto_py.core.rules import RULES
 from pluto_py.report import ReportContext, fails
-from pluto_py.report.common import RULES, file_of, has_file, message, ordered, rule_id
+from pluto_py.report.common import file_of, has_file, message, notice_code, ordered, rule_id
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/kdeprecate/"
@@ -63,16 +65,15 @@ class SarifReporter:
     def log(self, result: ScanResult, context: ReportContext) -> dict[str, Any]:
         rule_ids = list(RULES)
         rules = []
-        for rid in rule_ids:
-            short, help_text = RULES[rid]
-            default_level = "error" if rid == "removed-api" else ("note" if rid == "chart-template" else "warning")
+        for registered in RULES.values():
             rules.append({
-                "id": rid,
-                "name": "".join(part.capitalize() for part in rid.split("-")),
-                "shortDescription": {"text": short},
-                "fullDescription": {"text": short},
-                "help": {"text": help_text, "markdown": help_text},
-                "defaultConfiguration": {"level": default_level},
+                "id": registered.code,
+                "name": registered.name,
+                "shortDescription": {"text": registered.short},
+                "fullDescription": {"text": registered.short},
+                "help": {"text": registered.help, "markdown": registered.help},
+                "helpUri": registered.help_uri,
+                "defaultConfiguration": {"level": registered.level},
                 "properties": {"tags": ["kubernetes", "deprecation"]},
             })
         results = [self._finding_result(f, rule_ids, context) for f in ordered(result.findings)]
@@ -106,7 +107,7 @@ class SarifReporter:
         path = file_of(finding)
         record: dict[str, Any] = {
             "ruleId": rid,
-            "ruleIndex": rule_ids.index(rid) if rid in rule_ids else -1,
+            "ruleIndex": rule_ids.index(rid),
             "level": "error" if fails(finding.status, context.fail_on) else "warning",
             "message": {"text": message(finding)},
             "locations": [_location(path, finding.source, finding.line, finding.column)],
@@ -130,7 +131,7 @@ class SarifReporter:
 
     @staticmethod
     def _notice_result(notice: Notice, rule_ids: list[str]) -> dict[str, Any]:
-        rid = notice.code if notice.code in rule_ids else "chart-template"
+        rid = notice_code(notice)
         return {
             "ruleId": rid,
             "ruleIndex": rule_ids.index(rid),

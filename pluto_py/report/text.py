@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pluto_py.core.model import NOTICE_WARNING, STATUS_REMOVED, Finding, Notice, ScanResult
 from pluto_py.report import ReportContext, fails
-from pluto_py.report.common import advice, grouped, location, plural, targets_text
+from pluto_py.report.common import advice, grouped, location, notice_code, plural, targets_text
 
 __all__ = ["TextReporter", "advice", "location", "summary_line"]
 
@@ -48,7 +48,7 @@ def notice_line(notice: Notice, context: ReportContext) -> str:
             where += f":{notice.column}"
     level = "warning" if notice.level == NOTICE_WARNING else "note"
     level = _paint(level, _YELLOW if level == "warning" else _CYAN, context.color)
-    return f"{where}: {level}: {notice.message} [{notice.code}]"
+    return f"{where}: {level}: {notice.message} [{notice_code(notice)}]"
 
 
 class TextReporter:
