@@ -142,7 +142,10 @@ def measure(files: int, seed: int, repeat: int, startup_repeat: int, workdir: Pa
     print(f"corpus: {info.files} files, {info.documents} documents ({info.deprecated} with a deprecated API), "
           f"{megabytes:.1f} MB, seed {seed}")
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; median of {repeat} runs, warm cache")
-    print(f"bytecode: {Path(compile_bytecode()).name} byte-compiled first, as pip install does\n")
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):  # e.g. under the test-suite, which writes nothing into the tree
+        print("bytecode: not written (PYTHONDONTWRITEBYTECODE is set): every run compiles our modules\n")
+    else:
+        print(f"bytecode: {Path(compile_bytecode()).name} byte-compiled first, as pip install does\n")
 
     cat_seconds(paths, 1)  # warm the page cache
     cat = cat_seconds(paths, repeat)

@@ -1,21 +1,59 @@
-"""Shared test helpers: run the real CLI in-process and capture what a user would see."""
+"""Shared test helpers: run the real CLI in-process and capture what a user would see.
+
+The suite writes nothing into the checkout: no bytecode (here, and in every child process through
+PYTHONDONTWRITEBYTECODE), no pytest cache (``-p no:cacheprovider`` in pyproject.toml), no hypothesis
+database, no ruff/mypy caches (tests/test_lint.py). Each test starts without the variables that
+change kdeprecate's behaviour or colours (``_clean_environment``).
+"""
 
 from __future__ import annotations
 
-import io
-import json
+import os
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-import pytest
+sys.dont_write_bytecode = True
+os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
 
-from pluto_py.cli import main
+import atexit  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
+
+from pluto_py.cli import main  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "fixtures"
+
+# No .hypothesis/ directory in the checkout: no example database, and hypothesis' other files (its
+# cache of the constants in our source) go to a temporary directory removed at exit.
+settings.register_profile("kdeprecate", database=None)
+settings.load_profile("kdeprecate")
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="kdeprecate-hypothesis-")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, True)
+
+# Variables that change what kdeprecate (or a library it uses) prints: cleared before every test.
+ENV_PREFIXES = ("KDEPRECATE_",)
+ENV_KEPT = frozenset({"KDEPRECATE_UPDATE_GOLDEN"})  # asked for by the person running the suite
+ENV_CLEARED = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "NO_COLOR", "FORCE_COLOR", "CLICOLOR", "CLICOLOR_FORCE",
+               "COLORTERM", "PY_COLORS", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in list(os.environ):
+        if (name.startswith(ENV_PREFIXES) and name not in ENV_KEPT) or name in ENV_CLEARED:
+            monkeypatch.delenv(name, raising=False)
+    yield
 
 
 def readme_section(heading: str) -> str:
@@ -61,3 +99,14 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
         return run_main(list(args), stdin=stdin, monkeypatch=monkeypatch, capsys=capsys)
 
     return run
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Remove the bytecode of this package and of this file, written by the import that ran before
+    the first line above could ask for none (``python -B -m pytest`` writes none at all)."""
+    cache = Path(__file__).resolve().parent / "__pycache__"
+    tag = sys.implementation.cache_tag
+    for pyc in [*cache.glob(f"__init__.{tag}.pyc"), *cache.glob(f"conftest.{tag}-pytest-*.pyc")]:
+        pyc.unlink(missing_ok=True)
+    if cache.is_dir() and not any(cache.iterdir()):
+        cache.rmdir()

@@ -64,6 +64,8 @@ spec:
   secretName: web-tls
 """
 
+pytestmark = [pytest.mark.slow, pytest.mark.registry]
+
 
 def git(cwd: Path, *args: str) -> str:
     env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",

@@ -63,6 +63,56 @@ def test_readme_main_command_installs_and_scans_fixtures() -> None:
 COMMANDS = [line for line in shell_lines(README) if runnable(line) and "benchmarks/" not in line]
 
 
+def console_output(markdown: str) -> dict[str, str]:
+    """The first output line the README shows after each `$ command` of a ```console block."""
+    shown: dict[str, str] = {}
+    for block in re.findall(r"```console\n(.*?)```", markdown, flags=re.DOTALL):
+        command: str | None = None
+        for raw in block.splitlines():
+            if raw.startswith("$ "):
+                command = raw[2:].rstrip()
+            elif command is not None and raw.strip():
+                shown.setdefault(command, raw.rstrip())
+                command = None
+    return shown
+
+
+SHOWN = console_output(README)
+# What the commands of ```sh blocks (which show no output) must print, at least: one line each
+# (or, for a command that writes a file with '>', a line of that file). A new README command adds its line here.
+EXPECTED_LINES = {
+    "kdeprecate scan fixtures/ --target 1.22": "71 files, 125 documents: 34 removed, 32 deprecated, 0 errors",
+    "kdeprecate scan fixtures/shop --target 1.22": "6 files, 11 documents: 4 removed, 2 deprecated, 0 errors",
+    "cat fixtures/helm/shop-1.18.yaml | kdeprecate scan - -t 1.25": "1 file, 11 documents: 6 removed, 1 deprecated",
+    "kdeprecate scan fixtures/shop --target 1.25 --from 1.20 -o json": '"schema_version": 1',
+    "kdeprecate scan fixtures/current --target 1.29": "1 file, 3 documents: 0 removed, 0 deprecated, 0 errors",
+    "kdeprecate skew --nodes fixtures/skew/kubeadm/nodes.json --version-info fixtures/skew/kubeadm/version.json":
+        "All components are within the version skew policy.",
+    "kdeprecate skew --nodes fixtures/skew/eks/nodes.json --version-info fixtures/skew/eks/version.json":
+        "x kube-proxy 1.24 on node ip-10-0-1-208.eu-west-1.compute.internal is 3 minor versions older",
+    "kdeprecate skew --apiserver 1.28 --apiserver 1.27 --kubelet 1.28 --kubectl 1.29":
+        "x kubectl 1.29 is 2 minor versions newer than kube-apiserver 1.27",
+    "kdeprecate skew --nodes fixtures/skew/kubeadm-1.17/nodes.json --version-info "
+    "fixtures/skew/kubeadm-1.17/version.json --target 1.20": "kube-scheduler 1.19 -> 1.20",
+    "kdeprecate skew --apiserver 1.21 --kubelet 1.21 --target 1.25 --scan fixtures/shop":
+        "scanned 6 file(s), 11 document(s); 0 could not be read",
+    "kdeprecate skew --nodes fixtures/skew/gke/nodes.yaml --version-info fixtures/skew/gke/version.json "
+    "--target 1.30 -o json": '"schema_version": 1',
+    "kdeprecate scan manifests/ --target 1.29 --target cert-manager=1.6 --target istio=1.6":
+        "6 files, 11 documents: 7 removed, 0 deprecated, 0 errors (target k8s 1.29, cert-manager 1.6, istio 1.6)",
+    "kdeprecate fix ingress.yaml --target 1.22": "ingress.yaml:40: Ingress/web (namespace shop): extensions/v1beta1 → "
+                                                 "networking.k8s.io/v1",
+    "kdeprecate list-versions": "extensions/v1beta1                     DaemonSet",
+    "kdeprecate scan fixtures/ --target 1.22 --shard 1/2 -o json --fail-on none > shard-1.json": '"schema_version": 1',
+    "kdeprecate scan fixtures/ --target 1.22 --shard 2/2 -o json --fail-on none > shard-2.json": '"schema_version": 1',
+    "kdeprecate merge-reports shard-1.json shard-2.json": '"schema_version": 1',
+}
+# The exit code of the commands the README shows without an `# exit N` comment (the opening example, fix's).
+# (Other tests parse those two lines, so they carry no comment.)
+UNANNOTATED_EXIT = {"kdeprecate scan fixtures/ --target 1.22": 1, "kdeprecate fix ingress.yaml --target 1.22": 1}
+_EXIT_COMMENT = re.compile(r"\s*#\s*exit\s+(\d+)\s*$")
+
+
 @pytest.fixture(scope="module")
 def scratch_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("readme") / "repo"
@@ -78,6 +128,11 @@ def scratch_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_readme_command_runs(line: str, scratch_repo: Path) -> None:
     command = INSTALL_PREFIX.sub("", line)
     expected = re.search(r"#\s*exit\s+(\d+)\s*$", command)
+    bare = _EXIT_COMMENT.sub("", command)
+    documented_exit = int(expected.group(1)) if expected else UNANNOTATED_EXIT.get(bare)
+    assert documented_exit is not None, f"document the exit code in the README: {line}  # exit N"
+    shown = SHOWN.get(line) or EXPECTED_LINES.get(bare)
+    assert shown, f"a README command needs a line of output to check: show it, or add it to EXPECTED_LINES: {bare}"
     env = dict(os.environ, NO_COLOR="1", PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     env.pop("GITHUB_ACTIONS", None)
     result = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=scratch_repo, env=env,
@@ -87,3 +142,7 @@ def test_readme_command_runs(line: str, scratch_repo: Path) -> None:
         assert result.returncode == int(expected.group(1)), (result.stdout, result.stderr)
     else:
         assert result.returncode in (0, 1), (result.stdout, result.stderr)
+    assert result.returncode == documented_exit, (result.stdout, result.stderr)
+    written = re.search(r">\s*(\S+)\s*$", bare)
+    output = (scratch_repo / written.group(1)).read_text(encoding="utf-8") if written else result.stdout + result.stderr
+    assert shown.strip() in output, (shown, output[-2000:])

@@ -9,7 +9,11 @@ import sys
 import venv
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import FIXTURES, REPO_ROOT
+
+pytestmark = [pytest.mark.slow, pytest.mark.registry]
 
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
