@@ -286,7 +286,7 @@ def test_a_named_fifo_is_read_from_its_writer_and_never_hangs(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    from pluto_py.sources import files
+    from pluto_py.core import userfiles as files
 
     fifo = tmp_path / "stream.yaml"
     os.mkfifo(fifo)

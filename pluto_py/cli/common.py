@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import NoReturn, TextIO
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from pluto_py.core.versions import KubeVersion, VersionError, parse_version
+
+if TYPE_CHECKING:
+    from pluto_py.core.model import ScanError
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -21,6 +25,26 @@ class UsageError(Exception):
 
 def error_line(message: str, stream: TextIO | None = None) -> None:
     print(f"{PROG}: error: {message}", file=stream or sys.stderr)
+
+
+def error_at(path: str, line: int | None, message: str, stream: TextIO | None = None) -> None:
+    """'kdeprecate: error: path:line: message', the one form of an error about a place in an input."""
+    error_line(f"{path}{'' if line is None else f':{line}'}: {message}", stream)
+
+
+def report_errors(errors: Iterable[ScanError]) -> None:
+    """One error_at line per input that could not be read or parsed."""
+    for error in errors:
+        error_at(error.path, error.line, error.message)
+
+
+def check_fail_on(value: str, origin: str) -> str:
+    """``value`` if it is a fail level (report.FAIL_LEVELS), else a usage error naming ``origin``."""
+    from pluto_py.report import FAIL_LEVELS
+
+    if value not in FAIL_LEVELS:
+        fail_usage(f"{origin}: must be one of {', '.join(FAIL_LEVELS)}, not {value!r}")
+    return value
 
 
 def fail_usage(message: str) -> NoReturn:

@@ -23,7 +23,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from pluto_py.core.record import Record
 from pluto_py.sources.files import relative_display
 
 CONFIG_NAMES = (".kdeprecate.yaml", ".kdeprecate.yml")
@@ -329,11 +328,10 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(f"^{prefix}{''.join(out)}(?:/.*)?$")
 
 
-class PathFilter(Record):
+class PathFilter:
     """Decides which inputs are scanned, from include/exclude globs relative to ``root``."""
 
     __slots__ = ("_exclude", "_include", "exclude", "include", "root", "skipped")
-    _fields = ("root", "include", "exclude", "skipped")
 
     def __init__(self, root: Path, include: tuple[str, ...] = (), exclude: tuple[str, ...] = (),
                  skipped: list[str] | None = None) -> None:

@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pluto_py.cli.common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, error_line, fail_usage, parse_version_option
+from pluto_py.cli.common import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    error_at,
+    error_line,
+    fail_usage,
+    parse_version_option,
+    report_errors,
+)
 
 if TYPE_CHECKING:
     from pluto_py.fix import FixResult, ObjectFix
@@ -79,7 +88,7 @@ def fix(
     for result in run.results:
         for error in result.errors:
             failed = True
-            error_line(f"{error.path}{'' if error.line is None else f':{error.line}'}: {error.message}")
+            error_at(error.path, error.line, error.message)
         if result.changed and result.rewritable:
             pending = True
             if result.path != "-":
@@ -94,8 +103,7 @@ def fix(
             _stdin_output(result, diff=diff, check=check)
         elif diff and result.changed and result.rewritable:
             sys.stdout.write(unified_diff(result))
-    for error in run.errors:
-        error_line(f"{error.path}{'' if error.line is None else f':{error.line}'}: {error.message}")
+    report_errors(run.errors)
     sys.stdout.flush()
     raise typer.Exit(EXIT_ERROR if failed else EXIT_FINDINGS if pending else EXIT_OK)
 

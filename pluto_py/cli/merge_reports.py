@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from pluto_py import __version__
-from pluto_py.cli.common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, error_line, fail_usage, use_color
+from pluto_py.cli.common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, check_fail_on, fail_usage, report_errors, use_color
 
 
 def merge_reports(
@@ -29,8 +29,7 @@ def merge_reports(
     from pluto_py.report import ReportContext, get_reporter, result_fails
     from pluto_py.report.merge import MergeError, merge_report_data, read_reports
 
-    if fail_on not in ("removed", "deprecated", "none"):
-        fail_usage(f"--fail-on: must be one of removed, deprecated, none, not {fail_on!r}")
+    check_fail_on(fail_on, "--fail-on")
     try:
         reporter = get_reporter(output)
     except ValueError as exc:
@@ -39,9 +38,7 @@ def merge_reports(
         result = merge_report_data(read_reports(reports))
     except MergeError as exc:
         fail_usage(str(exc))
-    for error in result.errors:
-        where = error.path if error.line is None else f"{error.path}:{error.line}"
-        error_line(f"{where}: {error.message}")
+    report_errors(result.errors)
     context = ReportContext(tool_version=__version__, fail_on=fail_on, color=use_color(sys.stdout))
     sys.stdout.write(reporter.render(result, context))
     sys.stdout.flush()

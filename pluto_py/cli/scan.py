@@ -17,14 +17,13 @@ from pluto_py.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     PROG,
-    error_line,
+    check_fail_on,
     fail_usage,
     parse_targets,
     parse_version_option,
+    report_errors,
     use_color,
 )
-
-FAIL_LEVELS = ("removed", "deprecated", "none")
 
 
 def scan(
@@ -76,9 +75,10 @@ def scan(
     # tracking are imported by the branch that meets them (see docs/performance.md).
     from pluto_py.cli.config import ConfigError, resolve_scan_settings
     from pluto_py.core.table import TableError, addon_components, load_table
+    from pluto_py.core.userfiles import write_atomic
     from pluto_py.pipeline.judge import Targets
     from pluto_py.pipeline.run import ScanRequest, ScanRequestError, run_scan
-    from pluto_py.report import ReportContext, get_reporter, needs_objects, result_fails, write_atomically
+    from pluto_py.report import ReportContext, get_reporter, needs_objects, result_fails
 
     try:  # flags > KDEPRECATE_* > .kdeprecate.yaml / [tool.kdeprecate] > defaults
         settings = resolve_scan_settings(
@@ -87,9 +87,7 @@ def scan(
             helm_set=helm_set, annotations=annotation, config_file=config_file, no_config=no_config)
     except ConfigError as exc:
         fail_usage(str(exc))
-    fail_on = str(settings.fail_on.value)
-    if fail_on not in FAIL_LEVELS:
-        fail_usage(f"{settings.fail_on.origin}: must be one of {', '.join(FAIL_LEVELS)}, not {fail_on!r}")
+    fail_on = check_fail_on(str(settings.fail_on.value), settings.fail_on.origin)
     try:
         reporter = get_reporter(str(settings.output.value))
     except ValueError as exc:
@@ -135,16 +133,14 @@ def scan(
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
     result = run.result
 
-    for error in result.errors:
-        where = error.path if error.line is None else f"{error.path}:{error.line}"
-        error_line(f"{where}: {error.message}")
+    report_errors(result.errors)
     report_file = settings.output_file.value
     context = ReportContext(tool_version=__version__, fail_on=fail_on,
                             color=use_color(sys.stdout) and not report_file)
     report = reporter.render(result, context)
     if report_file:
         try:
-            write_atomically(str(report_file), report)
+            write_atomic(str(report_file), report)
         except OSError as exc:
             fail_usage(f"{settings.output_file.origin} {report_file}: cannot write: {exc.strerror or exc}")
         in_actions = os.environ.get("GITHUB_ACTIONS", "").lower() == "true"

@@ -57,9 +57,9 @@ def skew(
         EXIT_ERROR,
         EXIT_FINDINGS,
         EXIT_OK,
-        error_line,
         fail_usage,
         parse_version_option,
+        report_errors,
         use_color,
     )
     from pluto_py.skew import InputError, PlanError, PolicyError, analyze, build_state, load_policy
@@ -111,9 +111,7 @@ def skew(
             fail_usage(str(exc))
         plan = report.plan.with_scan(hops.removed, hops.deprecated)
         report = with_scan(report, plan, hops.errors, hops.files, hops.documents)
-        for error in report.scan_errors:
-            where = error.path if error.line is None else f"{error.path}:{error.line}"
-            error_line(f"{where}: {error.message}")
+        report_errors(report.scan_errors)
 
     if output == "json":
         sys.stdout.write(render_json(report, __version__))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from pluto_py.core.fastyaml import Unsupported, parse_block_yaml
 from pluto_py.core.model import (
@@ -24,7 +24,6 @@ from pluto_py.core.model import (
     ScanError,
 )
 from pluto_py.core.prescan import FileFacts, PrescanPolicy, needs_full_parse, read_head
-from pluto_py.core.record import Record
 
 # Bounds against hostile input.
 MAX_NODES = 1_000_000  # values produced by one document, aliases expanded
@@ -63,17 +62,13 @@ def decode_text(raw: bytes) -> str:
         raise InputDecodeError(f"line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
 
 
-class RawDocument(Record):
+class RawDocument(NamedTuple):
     """The text of one document of a stream, before parsing."""
 
-    __slots__ = ("first_line", "index", "template", "text")
-    _fields = ("index", "first_line", "text", "template")
-
-    def __init__(self, index: int, first_line: int, text: str, template: str | None) -> None:
-        self.index = index
-        self.first_line = first_line  # 1-based line of the chunk's first line in the stream
-        self.text = text
-        self.template = template  # `# Source:` comment of helm template output
+    index: int  # type: ignore[assignment]  # (hides tuple.index, which nothing calls on it)
+    first_line: int  # 1-based line of the chunk's first line in the stream
+    text: str
+    template: str | None  # `# Source:` comment of helm template output
 
     @property
     def start_line(self) -> int:

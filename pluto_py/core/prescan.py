@@ -32,8 +32,6 @@ import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from pluto_py.core.record import Record
-
 # Text that makes a document (or, for FILE_MARKERS, every document of the file) worth a full parse.
 FILE_MARKERS = ("kdeprecate:",)  # inline suppressions are comments: read from the parsed file
 # Annotations that hold the configuration applied to a live object (kubectl's, by default).
@@ -126,7 +124,7 @@ def _value_of(match: re.Match[str] | None, body: str) -> str | None:
     return single if single is not None else double
 
 
-class PrescanPolicy(Record):
+class PrescanPolicy(NamedTuple):
     """Which documents are worth a full parse. Build it with ``for_table``.
 
     ``table_keys``: (apiVersion, kind) pairs with a table row (built-in and extra tables).
@@ -136,15 +134,10 @@ class PrescanPolicy(Record):
     ``annotations``: annotations that hold an object's applied configuration (last-applied).
     """
 
-    __slots__ = ("annotations", "known_groups", "markers", "table_keys")
-    _fields = ("table_keys", "known_groups", "annotations", "markers")
-
-    def __init__(self, table_keys: frozenset[tuple[str, str]], known_groups: frozenset[str],
-                 annotations: tuple[str, ...] = DEFAULT_ANNOTATIONS, markers: tuple[str, ...] = FILE_MARKERS) -> None:
-        self.table_keys = table_keys
-        self.known_groups = known_groups
-        self.annotations = annotations
-        self.markers = markers
+    table_keys: frozenset[tuple[str, str]]
+    known_groups: frozenset[str]
+    annotations: tuple[str, ...] = DEFAULT_ANNOTATIONS
+    markers: tuple[str, ...] = FILE_MARKERS
 
     @classmethod
     def for_table(cls, rows: Iterable[Any], annotations: Iterable[str] = ()) -> PrescanPolicy:

@@ -17,7 +17,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pluto_py.core.record import Record
 from pluto_py.core.versions import KubeVersion, VersionError, parse_version
 
 BUILTIN_COMPONENT = "k8s"
@@ -57,9 +56,10 @@ class ApiRow(NamedTuple):
         return None
 
 
-class Table(Record):
+class Table:
+    """The rows (built-in, add-on and extra tables), indexed by (apiVersion, kind)."""
+
     __slots__ = ("_index", "covers", "data_version", "rows")
-    _fields = ("rows", "covers", "data_version")
 
     def __init__(self, rows: tuple[ApiRow, ...], covers: Mapping[str, KubeVersion],
                  data_version: str | None = None) -> None:

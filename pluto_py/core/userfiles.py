@@ -1,22 +1,103 @@
-"""Reading files users hand us besides manifests (extra tables, configuration, a skew policy,
-reports to merge): one place for the encoding rules and the one-line errors naming the file."""
+"""Users' files: the one bounded reader (files, FIFOs, stdin), the one atomic writer, and the reading
+of small files users write by hand (extra tables, configuration, a skew policy, reports to merge),
+with one place for the encoding rules and the one-line errors naming the file."""
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
+
+MAX_FILE_BYTES = 64 * 1024 * 1024  # the default bound of everything read from users
+FIFO_WRITER_WAIT = 10.0  # seconds a named FIFO may stay without a writer before it is an error
 
 
 class UserFileError(ValueError):
     """A user's file that cannot be read or parsed; the message names the file."""
 
 
-def read_user_text(path: Path, what: str) -> str:
+def read_bounded(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> bytes:
+    """At most ``limit + 1`` bytes of a file or a named FIFO (one more than allowed, so that the caller
+    can tell an oversized input). Raises OSError; ValueError for a FIFO nobody writes to.
+
+    A regular file is read in one call sized by its length (asking for ``limit + 1`` would allocate a
+    64 MiB buffer for every file); a FIFO, or a file that grows while it is read, in chunks.
+    """
+    fspath = os.fspath(path)
+    if stat.S_ISFIFO(os.stat(fspath).st_mode):
+        return _read_fifo(fspath, limit)
+    fd = os.open(fspath, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)
+        size = info.st_size if stat.S_ISREG(info.st_mode) else 0
+        data = os.read(fd, min(size, limit) + 1)
+        if len(data) == size:
+            return data  # all of a regular file: asked for one byte more than its size, got its size
+        return _read_rest(fd, [data], limit)
+    finally:
+        os.close(fd)
+
+
+def read_stdin_bounded(limit: int = MAX_FILE_BYTES) -> bytes:
+    """At most ``limit + 1`` bytes of stdin."""
+    import sys
+
+    return sys.stdin.buffer.read(limit + 1)
+
+
+def _read_rest(fd: int, chunks: list[bytes], limit: int) -> bytes:
+    """``chunks`` plus what ``fd`` still holds, up to ``limit + 1`` bytes in all."""
+    total = sum(len(chunk) for chunk in chunks)
+    while total <= limit:
+        chunk = os.read(fd, min(1024 * 1024, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def _read_fifo(path: str, limit: int) -> bytes:
+    """A named FIFO's data. `kdeprecate scan <(helm template ...)` passes a pipe whose writer is
+    attached: it is read to its end, however long the writer takes. A FIFO nobody writes to would
+    block a blocking open forever (a gate must never hang): it is opened without blocking, and if
+    no writer shows up within FIFO_WRITER_WAIT seconds it is an error."""
+    import time
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        deadline = time.monotonic() + FIFO_WRITER_WAIT
+        chunks: list[bytes] = []
+        while True:
+            try:
+                first = os.read(fd, 64 * 1024)
+            except BlockingIOError:
+                break  # a writer is attached and has not written yet: wait for it, blocking
+            if first:
+                chunks.append(first)
+                break
+            if time.monotonic() >= deadline:  # no writer (or one that wrote nothing and left)
+                raise ValueError(f"a FIFO with no writer for {FIFO_WRITER_WAIT:g} s; not scanned")
+            time.sleep(0.02)
+        os.set_blocking(fd, True)
+        return _read_rest(fd, chunks, limit)
+    finally:
+        os.close(fd)
+
+
+def read_user_text(path: Path, what: str, limit: int = MAX_FILE_BYTES) -> str:
     """The UTF-8 text of ``path`` (a BOM is allowed); ``what`` names it in errors ("extra table")."""
     try:
-        return path.read_text(encoding="utf-8-sig")
+        data = read_bounded(path, limit)
     except OSError as exc:
         raise UserFileError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise UserFileError(f"{path}: cannot read {what}: {exc}") from None
+    if len(data) > limit:
+        raise UserFileError(f"{path}: {what} is larger than {limit // (1024 * 1024)} MiB")
+    try:
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UserFileError(f"{path}: {what} is not UTF-8 text") from None
 
@@ -30,3 +111,34 @@ def parse_user_yaml(text: str, origin: str) -> Any:
         return YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:
         raise UserFileError(f"{origin}: not valid YAML: {' '.join(str(exc).split())}") from None
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
+    """Replace ``path``'s content so that readers see the old file or the whole new one, never a part.
+
+    A temporary file in the same directory (of the link's target, for a symbolic link) is written,
+    flushed to disk and renamed over it; an existing file keeps its mode, a new one gets the umask's.
+    ``str`` data is written as UTF-8, line endings as given. Raises OSError (e.g. no such directory).
+    """
+    import contextlib
+    import tempfile
+
+    target = Path(os.path.realpath(path))
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".kdeprecate", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

@@ -3,11 +3,9 @@ templates and helm output are only reported."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,6 +13,7 @@ from pathlib import Path
 from pluto_py.core.model import SOURCE_STDIN, ScanError
 from pluto_py.core.parse import InputDecodeError, decode_text
 from pluto_py.core.table import Table
+from pluto_py.core.userfiles import MAX_FILE_BYTES, read_bounded, write_atomic
 from pluto_py.fix.choose import choose
 from pluto_py.fix.engine import NEEDS_HUMAN, TEMPLATE, FileFixer, FixOptions, FixResult, ObjectFix, needs_fix
 from pluto_py.fix.migrations import find_migration
@@ -33,24 +32,6 @@ from pluto_py.sources.files import (
 class FixRun:
     results: list[FixResult] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)  # inputs that could not be read at all
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path``'s content: a temporary file in the same directory, then a rename; mode kept."""
-    target = Path(os.path.realpath(path))
-    mode = stat.S_IMODE(target.stat().st_mode)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".kdeprecate", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def _is_regular_file(path: Path) -> bool:
@@ -123,9 +104,14 @@ def _chart_results(fixer: FileFixer, chart: ChartInput) -> Iterator[FixResult]:
     for path in _chart_files(chart.path):
         display = os.path.join(chart.display, os.path.relpath(path, chart.path))
         try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            yield FixResult(display, b"", b"", errors=(ScanError(display, None, f"cannot read: {exc.strerror}"),))
+            raw = read_bounded(path)
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            yield FixResult(display, b"", b"", errors=(ScanError(display, None, f"cannot read: {reason}"),))
+            continue
+        if len(raw) > MAX_FILE_BYTES:
+            yield FixResult(display, b"", b"", errors=(ScanError(
+                display, None, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not fixed"),))
             continue
         result = template_result(fixer, raw, display)
         if result.objects or result.errors:

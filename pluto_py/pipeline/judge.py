@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol
 
 from pluto_py.core.model import (
@@ -18,7 +19,6 @@ from pluto_py.core.model import (
     ScanResult,
 )
 from pluto_py.core.objects import is_object, list_items
-from pluto_py.core.record import Record
 from pluto_py.core.table import BUILTIN_COMPONENT, ApiRow, Table
 from pluto_py.core.versions import KubeVersion, format_version
 
@@ -26,15 +26,11 @@ from pluto_py.core.versions import KubeVersion, format_version
 _REWRITABLE_SOURCES = frozenset({SOURCE_FILE, SOURCE_STDIN})
 
 
-class Targets(Record):
+class Targets(NamedTuple):
     """The versions findings are judged at: Kubernetes itself and opted-in components."""
 
-    __slots__ = ("components", "k8s")
-    _fields = ("k8s", "components")
-
-    def __init__(self, k8s: KubeVersion, components: Mapping[str, KubeVersion] | None = None) -> None:
-        self.k8s = k8s
-        self.components: Mapping[str, KubeVersion] = {} if components is None else components
+    k8s: KubeVersion
+    components: Mapping[str, KubeVersion] = MappingProxyType({})
 
     def for_component(self, component: str) -> KubeVersion | None:
         if component == BUILTIN_COMPONENT:

@@ -17,7 +17,8 @@ from pluto_py.core.versions import KubeVersion
 from pluto_py.pipeline.judge import Targets
 
 if TYPE_CHECKING:
-    from pluto_py.sources import InputStats, Source, SourceRequest
+    from pluto_py.sources import InputStats, SourceRequest
+    from pluto_py.sources.base import Source
 
 
 @dataclass(frozen=True)

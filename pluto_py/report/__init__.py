@@ -76,34 +76,3 @@ def result_fails(result: ScanResult, fail_on: str) -> bool:
     """Whether the scan should exit 1: an unsuppressed finding, or a warning, at the fail level."""
     return (any(fails(f.status, fail_on) for f in result.findings if not f.suppressed)
             or any(notice_fails(n, fail_on) for n in result.notices))
-
-
-def write_atomically(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the whole new one, never a part.
-
-    A temporary file in the same directory is written, flushed to disk and renamed over ``path``.
-    Raises OSError (e.g. the directory does not exist).
-    """
-    import contextlib
-    import os
-    import tempfile
-
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".kdeprecate-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        try:
-            mode = os.stat(path).st_mode & 0o777
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise

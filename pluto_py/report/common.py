@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from pluto_py.core.model import SOURCE_HELM_RELEASE, STATUS_REMOVED, Finding, Notice, ScanResult
-from pluto_py.core.rules import finding_rule, rule
 
 
 def rule_id(finding: Finding) -> str:
     """The registered rule code of a finding (core/rules.py); UnknownRuleError for an unknown status."""
+    from pluto_py.core.rules import finding_rule  # (not imported by a text report without notices)
+
     return finding_rule(finding.status).code
 
 
 def notice_code(notice: Notice) -> str:
     """A notice's code, checked against the registry (core/rules.py): UnknownRuleError if it is not there."""
+    from pluto_py.core.rules import rule
+
     return rule(notice.code).code
 
 

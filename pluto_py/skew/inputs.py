@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from pluto_py.core.userfiles import read_bounded, read_stdin_bounded
 from pluto_py.core.versions import KubeVersion, VersionError, parse_version
 from pluto_py.skew.model import ClusterState, Instance, distribution_of
 from pluto_py.skew.policy import COMPONENTS, KUBE_APISERVER, KUBE_PROXY, KUBECTL, KUBELET
@@ -68,13 +67,11 @@ class VersionInfo:
 
 def _read_text(path: str) -> str:
     try:
-        if path == "-":
-            data = sys.stdin.buffer.read(_MAX_BYTES + 1)
-        else:
-            with Path(path).open("rb") as handle:
-                data = handle.read(_MAX_BYTES + 1)
+        data = read_stdin_bounded(_MAX_BYTES) if path == "-" else read_bounded(path, _MAX_BYTES)
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:  # a FIFO nobody writes to
+        raise InputError(f"{path}: cannot read: {exc}") from None
     if len(data) > _MAX_BYTES:
         raise InputError(f"{path}: larger than {_MAX_BYTES // (1024 * 1024)} MiB")
     try:

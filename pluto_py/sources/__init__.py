@@ -14,6 +14,7 @@ Both registries map a name to "module:Class" (like the reporters): a module is i
 the scan runs, and each part imports its heavy machinery itself at the first input that needs it
 (``wanted`` and the parts' cheap tests decide), so `kdeprecate scan one.yaml` pays for none of it.
 
+The protocols are in sources/base.py (imported for type checking only: a scan does not pay for them).
 Adding a source (a live cluster, audit logs, metrics): one module with a class that implements
 ``Source``, one line in ``SOURCES``, and the CLI options (pluto_py/cli/scan.py) that put what it
 needs into ``SourceRequest.settings[<its name>]``. A source whose documents carry usage evidence
@@ -23,12 +24,14 @@ sets ``Document.context`` keys (copied onto each Finding) — see docs/architect
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, ClassVar, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pluto_py.core.model import Document, Notice, ScanError
 from pluto_py.core.prescan import DEFAULT_ANNOTATIONS, PrescanPolicy
+
+if TYPE_CHECKING:
+    from pluto_py.sources.base import Expander, Source
 
 HELM_ENGINE_ENV = "KDEPRECATE_HELM_ENGINE"  # forces a Helm engine (sources/helm.py); read before the scan
 
@@ -81,39 +84,6 @@ class SourceRequest(NamedTuple):
 
     def replace(self, **changes: Any) -> SourceRequest:
         return self._replace(**changes)
-
-
-class Source(Protocol):
-    """Produces the documents of one kind of input."""
-
-    name: ClassVar[str]  # its key in SOURCES: "paths", "live-cluster", "audit-log", ...
-
-    def wanted(self, request: SourceRequest) -> bool:
-        """Cheap: whether this run needs this source at all (no import, no I/O)."""
-        ...
-
-    def documents(self, request: SourceRequest, stats: InputStats) -> Iterator[Document | ScanError | Notice]:
-        """Every document, in a stable order; count files and documents in ``stats``."""
-        ...
-
-    @property
-    def warnings(self) -> Sequence[str]:
-        """What the user must know but does not make the scan incomplete (e.g. a Helm fallback)."""
-        ...
-
-
-class Expander(Protocol):
-    """Turns a parsed document into the documents to judge (None: judge it as it is)."""
-
-    name: ClassVar[str]  # its key in EXPANDERS
-
-    def wanted(self, request: SourceRequest) -> bool: ...
-
-    def prepare(self, items: Iterable[Document | ScanError]) -> Iterator[Document | ScanError]:
-        """The stream, unchanged, after looking at all of it if the expander must (release revisions)."""
-        ...
-
-    def expand(self, document: Document) -> Iterable[Document | ScanError] | None: ...
 
 
 def load_part(spec: str, request: SourceRequest) -> Any:

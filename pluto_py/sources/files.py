@@ -6,15 +6,15 @@ import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from pluto_py.core.model import NOTICE_INFO, Notice, ScanError
-from pluto_py.core.record import Record
+from pluto_py.core.userfiles import MAX_FILE_BYTES, read_bounded, read_stdin_bounded
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 # Folders that hold other people's or tools' files, never the user's manifests.
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", "CVS", ".jj", "node_modules", "vendor",
                           ".venv", "__pycache__", ".terraform", ".tox"})
-MAX_FILE_BYTES = 64 * 1024 * 1024
 STDIN = "-"
 
 
@@ -48,23 +48,15 @@ class FileInput:
         return f"FileInput(path={self.path!r}, display={self.display!r})"
 
 
-class StdinInput(Record):
-    __slots__ = ("display",)
-    _fields = ("display",)
-
-    def __init__(self, display: str = STDIN) -> None:
-        self.display = display
+class StdinInput(NamedTuple):
+    display: str = STDIN
 
 
-class ChartInput(Record):
+class ChartInput(NamedTuple):
     """A Helm chart directory: rendered, not read as YAML (its templates are Go templates)."""
 
-    __slots__ = ("display", "path")
-    _fields = ("path", "display")
-
-    def __init__(self, path: Path, display: str) -> None:
-        self.path = path
-        self.display = display
+    path: Path
+    display: str
 
 
 Input = FileInput | StdinInput | ChartInput
@@ -200,81 +192,17 @@ def _entry_name(entry: os.DirEntry[str]) -> str:
 
 
 def read_input_bytes(item: FileInput | StdinInput) -> bytes:
-    """The raw bytes of a file or of stdin, bounded in size. Raises OSError / ValueError."""
+    """The raw bytes of a file or of stdin, bounded in size (core/userfiles). Raises OSError / ValueError."""
     if isinstance(item, StdinInput):
-        import sys
-
-        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        data = read_stdin_bounded(MAX_FILE_BYTES)
         if not data:
             # `helm template ... | kdeprecate scan -` whose first command failed: a gate must not pass.
             raise ValueError("stdin is empty: nothing to scan (did the command before the pipe fail?)")
-    elif stat.S_ISFIFO(os.stat(item.fspath).st_mode):
-        data = _read_fifo(item.fspath)
     else:
-        data = _read_bounded(item.fspath)
+        data = read_bounded(item.fspath, MAX_FILE_BYTES)
     if len(data) > MAX_FILE_BYTES:
         raise ValueError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not scanned")
     return data
-
-
-def _read_bounded(path: str) -> bytes:
-    """At most MAX_FILE_BYTES + 1 bytes of a file. A regular file is read in one call sized by its
-    length (asking for MAX_FILE_BYTES + 1 would allocate a 64 MiB buffer for every file); a FIFO,
-    or a file that grows while it is read, in chunks up to the same bound."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    try:
-        info = os.fstat(fd)
-        size = info.st_size if stat.S_ISREG(info.st_mode) else 0
-        data = os.read(fd, min(size, MAX_FILE_BYTES) + 1)
-        if len(data) == size:
-            return data  # all of a regular file: asked for one byte more than its size, got its size
-        return _read_rest(fd, [data])
-    finally:
-        os.close(fd)
-
-
-def _read_rest(fd: int, chunks: list[bytes]) -> bytes:
-    """``chunks`` plus what ``fd`` still holds, up to MAX_FILE_BYTES + 1 bytes in all (one more
-    than allowed, so that the caller can tell an oversized input)."""
-    total = sum(len(chunk) for chunk in chunks)
-    while total <= MAX_FILE_BYTES:
-        chunk = os.read(fd, min(1024 * 1024, MAX_FILE_BYTES + 1 - total))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        total += len(chunk)
-    return b"".join(chunks)
-
-
-FIFO_WRITER_WAIT = 10.0  # seconds a named FIFO may stay without a writer before it is an error
-
-
-def _read_fifo(path: str) -> bytes:
-    """A named FIFO's data. `kdeprecate scan <(helm template ...)` passes a pipe whose writer is
-    attached: it is read to its end, however long the writer takes. A FIFO nobody writes to would
-    block a blocking open forever (a gate must never hang): it is opened without blocking, and if
-    no writer shows up within FIFO_WRITER_WAIT seconds it is an error."""
-    import time
-
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        deadline = time.monotonic() + FIFO_WRITER_WAIT
-        chunks: list[bytes] = []
-        while True:
-            try:
-                first = os.read(fd, 64 * 1024)
-            except BlockingIOError:
-                break  # a writer is attached and has not written yet: wait for it, blocking
-            if first:
-                chunks.append(first)
-                break
-            if time.monotonic() >= deadline:  # no writer (or one that wrote nothing and left)
-                raise ValueError(f"a FIFO with no writer for {FIFO_WRITER_WAIT:g} s; not scanned")
-            time.sleep(0.02)
-        os.set_blocking(fd, True)
-        return _read_rest(fd, chunks)
-    finally:
-        os.close(fd)
 
 
 def relative_display(path: Path) -> str:

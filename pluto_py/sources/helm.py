@@ -43,6 +43,7 @@ from typing import Any
 
 from pluto_py.core.model import SOURCE_HELM_TEMPLATE, Document, NodePath, Position, ScanError
 from pluto_py.core.parse import DocumentError, compose_yaml, parse_yaml_stream, split_documents
+from pluto_py.core.userfiles import read_bounded
 from pluto_py.core.versions import KubeVersion, VersionError, parse_version
 from pluto_py.sources import HELM_ENGINE_ENV, SourceRequest
 from pluto_py.sources.files import ChartInput
@@ -71,7 +72,7 @@ class HelmUnavailableError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class ServedApis:
+class CapabilitiesApis:
     """``.Capabilities.APIVersions`` for one release, and how it was chosen."""
 
     release: KubeVersion  # the release whose data is used
@@ -79,7 +80,7 @@ class ServedApis:
     note: str | None = None  # set when the data does not cover the target exactly
 
 
-def served_apis(target: KubeVersion) -> ServedApis:
+def served_apis(target: KubeVersion) -> CapabilitiesApis:
     """Group/versions and group/version/kinds that release ``target`` serves.
 
     Outside the data's range the nearest release it covers is used, and ``note`` says so.
@@ -97,7 +98,7 @@ def served_apis(target: KubeVersion) -> ServedApis:
     release, note = served.covered_release(target)
     if note is not None:
         note = note.replace("using the APIs", "rendering with the APIs")
-    return ServedApis(release, served.api_versions_at(release), note)
+    return CapabilitiesApis(release, served.api_versions_at(release), note)
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -117,10 +118,11 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
 def load_values_file(path: str) -> dict[str, Any]:
     """One ``--values`` file as a mapping. Raises ValueError with the file's name."""
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_TEMPLATE_BYTES + 1)
+        raw = read_bounded(path, MAX_TEMPLATE_BYTES)
     except OSError as exc:
         raise ValueError(f"--values {path}: cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:  # a FIFO nobody writes to
+        raise ValueError(f"--values {path}: cannot read: {exc}") from None
     if len(raw) > MAX_TEMPLATE_BYTES:
         raise ValueError(f"--values {path}: larger than {MAX_TEMPLATE_BYTES // (1024 * 1024)} MiB")
     try:
@@ -635,10 +637,10 @@ def chart_handler(renderer: ChartRenderer | None = None) -> ChartRenderer:
 
 __all__: Sequence[str] = (
     "ENGINES",
+    "CapabilitiesApis",
     "ChartRenderer",
     "RenderRequest",
     "Rendered",
-    "ServedApis",
     "chart_handler",
     "documents_from_rendered",
     "load_values_file",
