@@ -248,8 +248,8 @@ class DocumentError(ValueError):
 _BOOL_VALUES = {"true": True, "false": False}
 
 
-def _scalar_value(node: Any) -> Any:
-    """Plain value of a scalar node by its resolved tag; anything unusual stays a string."""
+def scalar_value(node: Any) -> Any:
+    """Plain value of a scalar node (of compose_node) by its resolved tag; anything unusual stays a string."""
     tag = str(getattr(node.tag, "value", node.tag) or "")
     value: str = node.value
     if tag == "tag:yaml.org,2002:str" or not tag.startswith("tag:yaml.org,2002:"):
@@ -290,7 +290,7 @@ def _convert(node: Any, path: NodePath, line_offset: int, positions: dict[NodePa
     positions[path] = (node.start_mark.line + line_offset, node.start_mark.column + 1)
     node_id = node.__class__.__name__
     if node_id == "ScalarNode":
-        return _scalar_value(node)
+        return scalar_value(node)
     if id(node) in active:
         raise DocumentError(node.start_mark.line + line_offset, "recursive alias")
     active.add(id(node))
@@ -306,7 +306,7 @@ def _convert(node: Any, path: NodePath, line_offset: int, positions: dict[NodePa
             if key_node.__class__.__name__ != "ScalarNode":
                 raise DocumentError(key_node.start_mark.line + line_offset,
                                     "complex mapping keys are not supported in Kubernetes manifests")
-            key = _scalar_value(key_node)
+            key = scalar_value(key_node)
             if str(getattr(key_node.tag, "value", key_node.tag)) == "tag:yaml.org,2002:merge":
                 merges.append(value_node)
                 continue
@@ -358,18 +358,33 @@ def compose_yaml(text: str, line_offset: int) -> tuple[Any, dict[NodePath, Posit
         return compose_yaml_full(text, line_offset)
 
 
-def compose_yaml_full(text: str, line_offset: int) -> tuple[Any, dict[NodePath, Position]]:
-    """compose_yaml by ruamel.yaml (pure Python) and our converter: any YAML, every error."""
+def compose_node(text: str, line_offset: int = 1) -> Any:
+    """The root node of one YAML document composed by ruamel.yaml (safe: nodes only, no object is
+    constructed), or None for an empty document: the one tree of YAML nodes with their marks, read by
+    compose_yaml_full here and by fix/tree.py. Raises DocumentError."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
     yaml = YAML(typ="safe", pure=True)
     try:
-        node = yaml.compose(text)
+        return yaml.compose(text)
     except YAMLError as exc:
         raise DocumentError(_yaml_error_line(exc, line_offset), _yaml_error_message(exc)) from None
     except RecursionError:
         raise DocumentError(line_offset, f"nesting deeper than {MAX_DEPTH} levels") from None
+
+
+def node_data(node: Any) -> Any:
+    """The plain data of a node of compose_node, aliases expanded within the bounds. Raises DocumentError."""
+    try:
+        return _convert(node, (), 0, {}, _Limits(), set(), 0)
+    except RecursionError:
+        raise DocumentError(None, f"nesting deeper than {MAX_DEPTH} levels") from None
+
+
+def compose_yaml_full(text: str, line_offset: int) -> tuple[Any, dict[NodePath, Position]]:
+    """compose_yaml by ruamel.yaml (pure Python) and our converter: any YAML, every error."""
+    node = compose_node(text, line_offset)
     positions: dict[NodePath, Position] = {}
     if node is None:
         return None, positions
@@ -485,16 +500,29 @@ class JsonPositionParser:
     """A strict JSON parser that also records the 1-based line/column of every value.
 
     The standard library's parser does not expose positions; findings must point at the
-    apiVersion value, so this one does. Strings are decoded by json's own scanner.
+    apiVersion value, so this one does. Strings are decoded by json's own scanner. With
+    ``spans=True`` it also records the character span of every value and key (``spans``,
+    ``key_spans``, by the value's path): fix/tree.py builds its edit tree from them.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, spans: bool = False) -> None:
         self.text = text
         self.positions: dict[NodePath, Position] = {}
         self._line_starts = [0]
         for match in re.finditer("\n", text):
             self._line_starts.append(match.end())
         self._nodes = 0
+        self.spans: dict[NodePath, tuple[int, int]] | None = None
+        self.key_spans: dict[NodePath, tuple[int, int]] | None = None
+        if spans:  # (the scan never asks: its parse pays for no span)
+            self.spans, self.key_spans = {}, {}
+            self._value = self._spanned_value  # type: ignore[method-assign]
+
+    def _spanned_value(self, offset: int, path: NodePath, depth: int) -> tuple[Any, int]:
+        value, end = JsonPositionParser._value(self, offset, path, depth)
+        assert self.spans is not None
+        self.spans[path] = (offset, end)
+        return value, end
 
     def _position(self, offset: int) -> Position:
         import bisect
@@ -563,7 +591,10 @@ class JsonPositionParser:
         while True:
             if not self.text.startswith('"', offset):
                 raise self._fail(offset, "expected a property name in double quotes")
+            key_start = offset
             key, offset = self._string(offset)
+            if self.key_spans is not None:
+                self.key_spans[(*path, key)] = (key_start, offset)
             offset = self._skip(offset)
             if not self.text.startswith(":", offset):
                 raise self._fail(offset, "expected ':'")

@@ -1,7 +1,7 @@
 """A position-exact view of one YAML or JSON document: every node with its character span.
 
 The fix engine never re-dumps a document. It reads it into this tree (ruamel.yaml's composer gives
-the spans of YAML nodes; a small parser gives those of JSON values), turns the migrated data into
+the spans of YAML nodes, the scanner's JSON parser those of JSON values: core/parse.py), turns the migrated data into
 edits of the smallest spans that changed, and splices them into the original text.
 """
 
@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from json import JSONDecodeError
-from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any, Literal
 
 NodeKind = Literal["map", "seq", "scalar", "alias"]
@@ -87,46 +84,39 @@ def content_end(node: Node, text: str) -> int:
 # ---------------------------------------------------------------- YAML
 
 
-def _scalar(node: Any) -> Any:
-    from pluto_py.core.parse import _scalar_value
+def yaml_tree(text: str) -> Node | None:
+    """The tree of one YAML document (``text`` holds that document only). Raises TreeError.
 
-    return _scalar_value(node)
-
-
-def _expanded(raw: Any) -> Any:
-    from pluto_py.core.parse import DocumentError, _convert, _Limits
+    Built from the scanner's own composition (core/parse.compose_node): the same nodes, the same
+    scalar values (parse.scalar_value), the same bounds on aliases (parse.node_data).
+    """
+    from pluto_py.core.parse import DocumentError, compose_node, node_data, scalar_value
 
     try:
-        return _convert(raw, (), 0, {}, _Limits(), set(), 0)
+        root = compose_node(text)
     except DocumentError as exc:
         raise TreeError(exc.message) from None
-
-
-def yaml_tree(text: str) -> Node | None:
-    """The tree of one YAML document (``text`` holds that document only). Raises TreeError."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    yaml = YAML(typ="safe", pure=True)
-    try:
-        root = yaml.compose(text)
-    except (YAMLError, RecursionError) as exc:
-        raise TreeError(str(exc)) from None
     if root is None:
         return None
     seen: set[int] = set()
+
+    def expanded(raw: Any) -> Any:
+        try:
+            return node_data(raw)
+        except DocumentError as exc:
+            raise TreeError(exc.message) from None
 
     def build(raw: Any, parent_key_end: int) -> Node:
         start = raw.start_mark.index
         if id(raw) in seen or start < parent_key_end:
             # An alias: the composer hands back the anchored node itself. Its span is elsewhere;
             # keep its (expanded) data so that it can be compared, never edited.
-            return Node("alias", parent_key_end, parent_key_end, _expanded(raw), decorated=True)
+            return Node("alias", parent_key_end, parent_key_end, expanded(raw), decorated=True)
         seen.add(id(raw))
         decorated = bool(getattr(raw, "anchor", None)) or text[start : start + 1] in ("&", "!")
         name = raw.__class__.__name__
         if name == "ScalarNode":
-            return Node("scalar", start, raw.end_mark.index, _scalar(raw),
+            return Node("scalar", start, raw.end_mark.index, scalar_value(raw),
                         style=raw.style, decorated=decorated)
         flow = bool(raw.flow_style)
         if name == "SequenceNode":
@@ -148,81 +138,35 @@ def yaml_tree(text: str) -> Node | None:
 
 # ---------------------------------------------------------------- JSON
 
-_WS = re.compile(r"[ \t\n\r]*")
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
-
 
 def json_tree(text: str) -> Node:
-    """The tree of a JSON document. Raises TreeError."""
+    """The tree of a JSON document, from the scanner's JSON parser (core/parse.JsonPositionParser)
+    and the spans it records. Raises TreeError."""
+    from pluto_py.core.parse import DocumentError, JsonPositionParser
 
-    def skip(pos: int) -> int:
-        match = _WS.match(text, pos)
-        assert match is not None
-        return match.end()
+    parser = JsonPositionParser(text, spans=True)
+    try:
+        data, _ = parser.parse()
+    except DocumentError as exc:
+        raise TreeError(exc.message) from None
+    spans, key_spans = parser.spans, parser.key_spans
+    assert spans is not None and key_spans is not None
 
-    def value(pos: int, depth: int) -> tuple[Node, int]:
-        if depth > 256:
-            raise TreeError("nesting too deep")
-        char = text[pos : pos + 1]
-        if char == "{":
-            pairs: list[tuple[Node, Node]] = []
-            cur = skip(pos + 1)
-            if text.startswith("}", cur):
-                return Node("map", pos, cur + 1, pairs, flow=True, json=True), cur + 1
-            while True:
-                key, cur = string(cur)
-                cur = skip(cur)
-                if not text.startswith(":", cur):
-                    raise TreeError("expected ':'")
-                item, cur = value(skip(cur + 1), depth + 1)
-                pairs.append((key, item))
-                cur = skip(cur)
-                if text.startswith(",", cur):
-                    cur = skip(cur + 1)
-                    continue
-                if text.startswith("}", cur):
-                    return Node("map", pos, cur + 1, pairs, flow=True, json=True), cur + 1
-                raise TreeError("expected ',' or '}'")
-        if char == "[":
-            elements: list[Node] = []
-            cur = skip(pos + 1)
-            if text.startswith("]", cur):
-                return Node("seq", pos, cur + 1, elements, flow=True, json=True), cur + 1
-            while True:
-                item, cur = value(cur, depth + 1)
-                elements.append(item)
-                cur = skip(cur)
-                if text.startswith(",", cur):
-                    cur = skip(cur + 1)
-                    continue
-                if text.startswith("]", cur):
-                    return Node("seq", pos, cur + 1, elements, flow=True, json=True), cur + 1
-                raise TreeError("expected ',' or ']'")
-        if char == '"':
-            return string(pos)
-        for literal, literal_value in (("true", True), ("false", False), ("null", None)):
-            if text.startswith(literal, pos):
-                return Node("scalar", pos, pos + len(literal), literal_value, json=True), pos + len(literal)
-        match = _NUMBER.match(text, pos)
-        if match and match.end() > pos:
-            number = match.group(0)
-            parsed: Any = float(number) if match.group(1) or match.group(2) else int(number)
-            return Node("scalar", pos, match.end(), parsed, json=True), match.end()
-        raise TreeError("expected a JSON value")
+    def build(value: Any, path: tuple[str | int, ...]) -> Node:
+        start, end = spans[path]
+        if isinstance(value, dict):
+            pairs = []
+            for key, item in value.items():
+                key_start, key_end = key_spans[(*path, key)]
+                key_node = Node("scalar", key_start, key_end, key, style='"', json=True)
+                pairs.append((key_node, build(item, (*path, key))))
+            return Node("map", start, end, pairs, flow=True, json=True)
+        if isinstance(value, list):
+            return Node("seq", start, end, [build(item, (*path, index)) for index, item in enumerate(value)],
+                        flow=True, json=True)
+        return Node("scalar", start, end, value, style='"' if isinstance(value, str) else None, json=True)
 
-    def string(pos: int) -> tuple[Node, int]:
-        if not text.startswith('"', pos):
-            raise TreeError("expected a string")
-        try:
-            decoded, end = scanstring(text, pos + 1, True)
-        except JSONDecodeError as exc:
-            raise TreeError(exc.msg) from None
-        return Node("scalar", pos, end, decoded, style='"', json=True), end
-
-    root, end = value(skip(0), 0)
-    if skip(end) != len(text):
-        raise TreeError("extra data after the JSON value")
-    return root
+    return build(data, ())
 
 
 # ---------------------------------------------------------------- data
