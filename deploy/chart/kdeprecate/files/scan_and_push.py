@@ -42,15 +42,19 @@ def grouping_path(job: str, labels: dict[str, str]) -> str:
     return "/" + "/".join(parts)
 
 
+def _host(parsed: urllib.parse.SplitResult) -> str:
+    """host[:port] of a URL, without credentials."""
+    host = parsed.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    return host if parsed.port is None else f"{host}:{parsed.port}"
+
+
 def push_request(base_url: str, job: str, labels: dict[str, str], body: bytes) -> urllib.request.Request:
     """A PUT of ``body`` to the Pushgateway; credentials in the URL become a Basic authorization header."""
     parsed = urllib.parse.urlsplit(base_url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise ValueError("PUSHGATEWAY_URL must be an http:// or https:// URL")
-    netloc = parsed.hostname if ":" not in parsed.hostname else f"[{parsed.hostname}]"
-    if parsed.port is not None:
-        netloc += f":{parsed.port}"
-    url = urllib.parse.urlunsplit((parsed.scheme, netloc, parsed.path.rstrip("/") + grouping_path(job, labels),
+    url = urllib.parse.urlunsplit((parsed.scheme, _host(parsed), parsed.path.rstrip("/") + grouping_path(job, labels),
                                    "", ""))
     headers = {"Content-Type": CONTENT_TYPE}
     if parsed.username is not None:
@@ -63,8 +67,11 @@ def push_request(base_url: str, job: str, labels: dict[str, str], body: bytes) -
 
 def shown(url: str) -> str:
     """The URL without credentials, for the log."""
-    parsed = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit((parsed.scheme, parsed.hostname or "", parsed.path, "", ""))
+    try:
+        parsed = urllib.parse.urlsplit(url)
+        return urllib.parse.urlunsplit((parsed.scheme, _host(parsed), parsed.path, "", ""))
+    except ValueError:  # e.g. a port that is not a number
+        return "(unparsable URL)"
 
 
 def push(base_url: str, job: str, labels: dict[str, str], body: bytes) -> str | None:
