@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -165,7 +167,8 @@ def test_service_monitor_scrapes_the_pushgateway_the_scan_pushes_to() -> None:
 
 
 def test_cluster_role_is_deploy_rbac_read_only_role() -> None:
-    canonical = yaml.safe_load(RBAC.read_text(encoding="utf-8"))
+    [canonical] = [doc for doc in yaml.safe_load_all(RBAC.read_text(encoding="utf-8"))
+                   if doc and doc.get("kind") == "ClusterRole"]
     # The chart reads its rules from files/clusterrole.yaml: an exact copy of deploy/rbac/clusterrole.yaml.
     assert (CHART / "files" / "clusterrole.yaml").read_bytes() == RBAC.read_bytes(), (
         "refresh it: cp deploy/rbac/clusterrole.yaml deploy/chart/kdeprecate/files/clusterrole.yaml")
@@ -179,6 +182,22 @@ def test_cluster_role_is_deploy_rbac_read_only_role() -> None:
         assert binding["subjects"] == [{"kind": "ServiceAccount", "name": account["name"], "namespace": NAMESPACE}]
     verbs = {verb for rule in canonical["rules"] for verb in rule["verbs"]}
     assert verbs and verbs <= READ_VERBS, f"write verbs in the ClusterRole: {sorted(verbs - READ_VERBS)}"
+
+
+def test_cluster_role_rules_come_from_the_rbac_file_whatever_else_it_holds(tmp_path: Path) -> None:
+    chart = tmp_path / "kdeprecate"
+    shutil.copytree(CHART, chart)
+    rules = [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "list"]}]
+    (chart / "files" / "clusterrole.yaml").write_text(yaml.safe_dump_all([
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "x"}, "rules": "not these"},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "x"},
+         "rules": rules}]))
+    request = RenderRequest(chart, "v1.31.0", (), release_name="kdeprecate", namespace=NAMESPACE)
+    role = yaml.safe_load(render_with_sdk(request).manifests["kdeprecate/templates/clusterrole.yaml"])
+    assert role["rules"] == rules
+    (chart / "files" / "clusterrole.yaml").write_text("# nothing\n")
+    with pytest.raises(RuntimeError, match="must hold a ClusterRole with rules"):
+        render_with_sdk(request)
 
 
 def test_every_api_the_chart_uses_is_served_from_its_kube_version_floor() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -15,21 +14,14 @@ from prometheus_client.parser import text_string_to_metric_families
 from pluto_py.model import Finding, ScanError, ScanResult
 from pluto_py.report import ReportContext, get_reporter
 from pluto_py.report.prometheus import FINDING_LABELS, PrometheusReporter, escape_label_value
-from tests.conftest import REPO_ROOT, CliResult
+from tests.conftest import CliResult
+from tests.test_report_formats import _in_repo_root  # noqa: F401  (autouse: repository root, no KDEPRECATE_*)
 
 Cli = Callable[..., CliResult]
 CONTEXT = ReportContext("9.9.9", "removed")
 FAMILIES = ["kdeprecate_info", "kdeprecate_target_info", "kdeprecate_findings", "kdeprecate_scan_suppressed",
             "kdeprecate_scan_errors", "kdeprecate_scan_files", "kdeprecate_scan_documents",
             "kdeprecate_scan_timestamp_seconds"]
-
-
-@pytest.fixture(autouse=True)
-def _in_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(REPO_ROOT)
-    for name in list(os.environ):
-        if name.startswith("KDEPRECATE_"):
-            monkeypatch.delenv(name, raising=False)
 
 
 def finding(**changes: object) -> Finding:
