@@ -8,6 +8,7 @@ Regenerate after an intended change with: KDEPRECATE_UPDATE_GOLDEN=1 python -m p
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from tests.conftest import REPO_ROOT, CliResult
 GOLDEN = REPO_ROOT / "tests" / "golden"
 INPUT = "tests/golden/input"
 EXTENSIONS = {"text": "txt", "json": "json", "yaml": "yaml", "csv": "csv", "markdown": "md", "sarif": "sarif",
-              "junit": "xml", "github": "txt"}
+              "junit": "xml", "github": "txt", "prometheus": "prom"}
 UPDATE = os.environ.get("KDEPRECATE_UPDATE_GOLDEN") == "1"
 
 
@@ -33,6 +34,7 @@ def _in_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def normalised(text: str) -> str:
+    text = re.sub(r"^(kdeprecate_scan_timestamp_seconds) \S+$", r"\1 <time>", text, flags=re.MULTILINE)
     return text.replace(f'"{__version__}"', '"<version>"').replace(f"version: {__version__}", "version: <version>")
 
 

@@ -38,8 +38,8 @@ def scan(
         help="The cluster's current version: says whether each replacement is already served.")] = None,
     output: Annotated[str | None, typer.Option(
         "--output", "-o", metavar='FORMAT',
-        help="Report format: text, json, yaml, csv, markdown, sarif, junit or github. Default: "
-        "text (github when GITHUB_ACTIONS=true).")] = None,
+        help="Report format: text, json, yaml, csv, markdown, sarif, junit, github or prometheus. "
+        "Default: text (github when GITHUB_ACTIONS=true).")] = None,
     fail_on: Annotated[str | None, typer.Option(
         "--fail-on", metavar='LEVEL',
         help="Exit 1 on findings at or above: removed (default), deprecated or none.")] = None,

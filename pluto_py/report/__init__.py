@@ -21,6 +21,7 @@ REPORTERS: dict[str, str] = {
     "sarif": "pluto_py.report.sarif:SarifReporter",
     "junit": "pluto_py.report.junit:JunitReporter",
     "github": "pluto_py.report.github:GithubReporter",
+    "prometheus": "pluto_py.report.prometheus:PrometheusReporter",
 }
 
 FAIL_LEVELS = ("removed", "deprecated", "none")
