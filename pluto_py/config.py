@@ -373,6 +373,13 @@ class PathFilter(Record):
         return True
 
 
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # inside a folder we may not look into: the scan reports it
+        return False
+
+
 def map_chart_templates(paths: Sequence[str], chart_root_of: Callable[[Path], Path | None]) -> tuple[
         list[str], list[Notice]]:
     """Replace a chart's files (templates, Chart.yaml, values files, crds/, subcharts: see
@@ -386,7 +393,7 @@ def map_chart_templates(paths: Sequence[str], chart_root_of: Callable[[Path], Pa
     charts_added: dict[Path, str] = {}
     for argument in paths:
         path = Path(argument)
-        chart = chart_root_of(path) if argument != "-" and path.is_file() else None
+        chart = chart_root_of(path) if argument != "-" and _is_file(path) else None
         if chart is None:
             result.append(argument)
             continue

@@ -110,8 +110,9 @@ def _fix_input(fixer: FileFixer, item: FileInput | StdinInput) -> FixResult | No
     return fixer.fix_bytes(raw, item.display, json_file=item.path.name.lower().endswith(".json"))
 
 
-def _chart_files(root: Path) -> Iterator[Path]:
-    for directory, subdirectories, files in os.walk(root):
+def _chart_files(root: Path, unreadable: list[OSError] | None = None) -> Iterator[Path]:
+    """The chart's manifest-like files; folders that cannot be listed go to ``unreadable``."""
+    for directory, subdirectories, files in os.walk(root, onerror=None if unreadable is None else unreadable.append):
         subdirectories.sort()
         for name in sorted(files):
             if name.lower().endswith(MANIFEST_SUFFIXES) and name not in ("Chart.yaml", "Chart.lock") \
@@ -120,7 +121,8 @@ def _chart_files(root: Path) -> Iterator[Path]:
 
 
 def _chart_results(fixer: FileFixer, chart: ChartInput) -> Iterator[FixResult]:
-    for path in _chart_files(chart.path):
+    unreadable: list[OSError] = []
+    for path in _chart_files(chart.path, unreadable):
         display = os.path.join(chart.display, os.path.relpath(path, chart.path))
         try:
             raw = path.read_bytes()
@@ -130,6 +132,10 @@ def _chart_results(fixer: FileFixer, chart: ChartInput) -> Iterator[FixResult]:
         result = template_result(fixer, raw, display)
         if result.objects or result.errors:
             yield result
+    for failure in unreadable:
+        display = os.path.join(chart.display, os.path.relpath(failure.filename or chart.path, chart.path))
+        yield FixResult(display, b"", b"", errors=(ScanError(display, None,
+                                                             f"cannot list directory: {failure.strerror or failure}"),))
 
 
 # ---------------------------------------------------------------- chart templates

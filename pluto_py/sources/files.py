@@ -71,7 +71,10 @@ Input = FileInput | StdinInput | ChartInput
 
 
 def is_chart_dir(path: Path) -> bool:
-    return (path / "Chart.yaml").is_file()
+    try:
+        return (path / "Chart.yaml").is_file()
+    except OSError:  # a folder we may not look into (mode 000): not a chart; listing it is an error
+        return False
 
 
 def chart_root_of(path: Path) -> Path | None:
@@ -210,6 +213,9 @@ def read_input_bytes(item: FileInput | StdinInput) -> bytes:
             raise ValueError("stdin is empty: nothing to scan (did the command before the pipe fail?)")
     elif stat.S_ISFIFO(os.stat(item.fspath).st_mode):
         data = _read_fifo(item.fspath)
+        if not data:
+            # `scan <(helm template ...)` whose command failed or printed nothing: as for empty stdin.
+            raise ValueError("the pipe is empty: nothing to scan (did the command writing it fail?)")
     else:
         data = _read_bounded(item.fspath)
     if len(data) > MAX_FILE_BYTES:
@@ -268,6 +274,8 @@ def _read_fifo(path: str) -> bytes:
             if first:
                 chunks.append(first)
                 break
+            if _is_anonymous_pipe(path):
+                return b""  # <(cmd): its writer has come and gone; nobody else can open it
             if time.monotonic() >= deadline:  # no writer (or one that wrote nothing and left)
                 raise ValueError(f"a FIFO with no writer for {FIFO_WRITER_WAIT:g} s; not scanned")
             time.sleep(0.02)
@@ -276,3 +284,12 @@ def _read_fifo(path: str) -> bytes:
     finally:
         os.close(fd)
 
+
+
+def _is_anonymous_pipe(path: str) -> bool:
+    """Whether ``path`` (/dev/fd/63 of process substitution) names an anonymous pipe, which no new
+    writer can ever open, rather than a named FIFO."""
+    try:
+        return os.readlink(path).startswith("pipe:")
+    except OSError:
+        return False

@@ -452,7 +452,12 @@ def _chart_files(chart_dir: Path, helm_prefix: str,
         root = chart_dir / sub
         if not root.is_dir():
             continue
-        for file in sorted(p for p in root.rglob("*") if p.is_file()):
+        unreadable: list[OSError] = []
+        found = [Path(directory, name) for directory, _dirs, names in os.walk(root, onerror=unreadable.append)
+                 for name in names]
+        for exc in unreadable:
+            yield ScanError(str(exc.filename or root), None, f"cannot list directory: {exc.strerror or exc}")
+        for file in sorted(p for p in found if p.is_file()):
             relative = file.relative_to(chart_dir).as_posix()
             if file.name.startswith("_") or file.name.endswith(_NOTES_SUFFIX):
                 continue
@@ -466,7 +471,12 @@ def _chart_files(chart_dir: Path, helm_prefix: str,
     charts = chart_dir / "charts"
     if charts.is_dir():
         optional = _conditional_subcharts(chart_dir)
-        for sub_chart in sorted(charts.iterdir()):
+        try:
+            sub_charts = sorted(charts.iterdir())
+        except OSError as exc:
+            yield ScanError(str(charts), None, f"cannot list directory: {exc.strerror or exc}")
+            sub_charts = []
+        for sub_chart in sub_charts:
             if sub_chart.is_dir() and (sub_chart / "Chart.yaml").is_file():
                 name = chart_name(sub_chart)
                 yield from _chart_files(sub_chart, f"{helm_prefix}/charts/{sub_chart.name}",
