@@ -85,9 +85,18 @@ def resources_of(document: Document) -> Iterator[Resource]:
     yield Resource(document, data, ())
     items = data.get("items")
     if data["kind"].endswith("List") and isinstance(items, list):
-        for index, item in enumerate(items):
-            if _is_object(item):
-                yield Resource(document, item, ("items", index))
+        yield from _list_items(document, items, ())
+
+
+def _list_items(document: Document, items: list[Any], path: NodePath) -> Iterator[Resource]:
+    """The items of a List, and those of the Lists among them (kubectl flattens nested Lists)."""
+    for index, item in enumerate(items):
+        if _is_object(item):
+            item_path: NodePath = (*path, "items", index)
+            yield Resource(document, item, item_path)
+            nested = item.get("items")
+            if item["kind"].endswith("List") and isinstance(nested, list):
+                yield from _list_items(document, nested, item_path)
 
 
 def finding_for(resource: Resource, row: ApiRow, status: str, target: KubeVersion,
@@ -109,7 +118,7 @@ def finding_for(resource: Resource, row: ApiRow, status: str, target: KubeVersio
         interim = interim_version(row, from_version, target, table)
     context = dict(document.context)
     if resource.path:
-        context["item"] = str(resource.path[-1])
+        context["item"] = ".".join(str(part) for part in resource.path[1::2])  # "2", or "2.0" when nested
     return Finding(
         path=document.path,
         line=line,

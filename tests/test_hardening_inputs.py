@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,8 +47,8 @@ def test_a_fifo_whose_writer_closes_without_writing_is_an_error(tmp_path: Path) 
     os.mkfifo(fifo)
 
     def write_nothing() -> None:
-        with open(fifo, "wb"):
-            pass
+        with open(fifo, "wb"):  # attached (the open waits for the reader), then gone without a byte
+            time.sleep(0.3)
 
     writer = threading.Thread(target=write_nothing)
     writer.start()
@@ -57,10 +58,15 @@ def test_a_fifo_whose_writer_closes_without_writing_is_an_error(tmp_path: Path) 
                                                   "fail?)")]
 
 
+def _write_nothing(fifo: Path) -> None:
+    with open(fifo, "wb"):
+        time.sleep(0.3)
+
+
 def test_fix_of_an_empty_fifo_is_an_error(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
     fifo = tmp_path / "stream.yaml"
     os.mkfifo(fifo)
-    writer = threading.Thread(target=lambda: open(fifo, "wb").close())
+    writer = threading.Thread(target=_write_nothing, args=(fifo,))
     writer.start()
     result = cli("fix", str(fifo), "-t", "1.22", "--check")
     writer.join(timeout=10)
@@ -133,3 +139,99 @@ def test_fix_reports_an_unreadable_folder_and_fixes_the_rest(tmp_path: Path, mon
         result.stderr
     assert "networking.k8s.io/v1" in (root / "b" / "web.yaml").read_text()
     assert "internal error" not in result.stderr
+
+
+# ---------------------------------------------------------------- 7: Helm release records of the wrong shape
+
+
+def _release_secret_of(release: dict[str, object]) -> dict[str, object]:
+    import base64
+    import gzip
+    import json
+
+    helm = base64.b64encode(gzip.compress(json.dumps(release).encode(), mtime=0)).decode()
+    return {"apiVersion": "v1", "kind": "Secret", "type": "helm.sh/release.v1",
+            "metadata": {"name": "sh.helm.release.v1.a.v1", "namespace": "ns", "uid": "u",
+                         "labels": {"owner": "helm", "name": "a", "status": "deployed", "version": "1"}},
+            "data": {"release": base64.b64encode(helm.encode()).decode()}}
+
+
+PDB = "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: a\n"
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"manifest": {"apiVersion": "policy/v1beta1"}}, "the decoded release's manifest is an object, not a string"),
+    ({"manifest": ["x"]}, "the decoded release's manifest is an array, not a string"),
+    ({"manifest": 7}, "the decoded release's manifest is a number, not a string"),
+    ({"manifest": "", "hooks": {"manifest": PDB}}, "the decoded release's hooks are an object, not a list"),
+    ({"manifest": "", "hooks": [{"manifest": ["x"]}]}, "hook 0 of the decoded release is an array manifest"),
+    ({"manifest": "", "hooks": ["x"]}, "hook 0 of the decoded release is a string, not a hook"),
+])
+def test_a_release_record_of_the_wrong_shape_is_an_error(fields: dict[str, object], message: str, tmp_path: Path,
+                                                         cli: Callable[..., CliResult]) -> None:
+    import json
+
+    release = {"name": "a", "namespace": "ns", "version": 1, "info": {"status": "deployed"}, **fields}
+    dump = tmp_path / "dump.json"
+    dump.write_text(json.dumps(_release_secret_of(release)))
+    result = cli("scan", str(dump), "-t", "1.25", "-o", "json")
+    assert result.code == 2
+    (error,) = result.json()["errors"]
+    assert message in error["message"] and "Helm release record ns/sh.helm.release.v1.a.v1" in error["message"]
+
+
+def test_a_release_with_a_null_manifest_and_a_good_hook_is_scanned(tmp_path: Path,
+                                                                   cli: Callable[..., CliResult]) -> None:
+    import json
+
+    release = {"name": "a", "namespace": "ns", "version": 1, "info": {"status": "deployed"}, "manifest": None,
+               "hooks": [{"manifest": PDB, "events": ["pre-install"], "path": "a/templates/h.yaml"}]}
+    dump = tmp_path / "dump.json"
+    dump.write_text(json.dumps(_release_secret_of(release)))
+    result = cli("scan", str(dump), "-t", "1.25", "-o", "json")
+    assert result.code == 1 and [f["kind"] for f in result.json()["findings"]] == ["PodDisruptionBudget"]
+
+
+# ---------------------------------------------------------------- 8: Lists inside Lists
+
+NESTED = """\
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: List
+  items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: plain}
+  - apiVersion: v1
+    kind: List
+    items:
+    - apiVersion: extensions/v1beta1
+      kind: Ingress
+      metadata: {name: deep}
+- apiVersion: extensions/v1beta1
+  kind: Ingress
+  metadata: {name: shallow}
+"""
+
+
+def test_lists_nested_in_lists_are_scanned_at_their_lines(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
+    (tmp_path / "list.yaml").write_text(NESTED)
+    result = cli("scan", str(tmp_path / "list.yaml"), "-t", "1.22", "-o", "json")
+    assert result.code == 1
+    assert [(f["name"], f["line"], f["context"]["item"]) for f in result.json()["findings"]] == [
+        ("deep", 13, "0.1.0"), ("shallow", 16, "1")]
+
+
+def test_fix_rewrites_items_of_nested_lists(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
+    from tests.test_fix_helpers import fix, objects_of, validate_strict
+
+    result = fix(NESTED, "1.22")
+    assert not result.errors and [(o.name, o.outcome) for o in result.objects] == [
+        ("deep", "migrated"), ("shallow", "migrated")]
+    fixed = result.fixed.decode()
+    assert fixed.count("apiVersion: networking.k8s.io/v1\n") == 2
+    for obj in objects_of(result.fixed):
+        if obj["kind"] == "Ingress":
+            validate_strict(obj, "1.22")

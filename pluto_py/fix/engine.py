@@ -373,8 +373,12 @@ class FileFixer:
         for item in items:
             if not item.resource.path:
                 expected = item.new_data
-            else:
-                expected["items"][item.resource.path[1]] = item.new_data
+            else:  # a List item, at any depth (nested Lists)
+                *parents, last = item.resource.path
+                holder = expected
+                for part in parents:
+                    holder = holder[part]
+                holder[last] = item.new_data
         try:
             if doc.json:
                 actual = to_data(json_tree(new_text))
