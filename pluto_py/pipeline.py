@@ -77,16 +77,23 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
         except ShardError as exc:
             raise ScanRequestError(str(exc)) from None
     if not request.collect_objects:  # a report of every object needs every document parsed
-        options = options.replace(prescan=PrescanPolicy.for_table(table.rows, annotations))
+        from pluto_py.unjudged import addon_keys
+
+        # Objects of add-on tables not loaded are still parsed: a notice says they were not judged.
+        options = options.replace(prescan=PrescanPolicy.for_table([*table.rows, *addon_keys()], annotations))
 
     stats = InputStats()
     collector = ObjectCollector()
-    hooks: list[ScanHook] = [LazyCrdTracker(request.targets), *([collector] if request.collect_objects else [])]
+    from pluto_py.unjudged import UnjudgedComponents
+
+    unjudged = UnjudgedComponents(table, request.targets)
+    hooks: list[ScanHook] = [LazyCrdTracker(request.targets), unjudged,
+                             *([collector] if request.collect_objects else [])]
     documents = expander.prepare(iter_documents(scan_paths, options, stats, chart_handler=charts))
     findings, errors = scan_stream(documents, table, request.targets, from_version=request.from_version,
                                    expanders=[expander], hooks=hooks)
     findings, suppression_notices = suppressions.apply(findings)
-    all_notices: list[Notice] = [*notices, *suppression_notices]
+    all_notices: list[Notice] = [*notices, *suppression_notices, *unjudged.notices()]
     result = build_result(findings, errors, stats.files, stats.documents, request.targets,
                           objects=collector.objects, notices=all_notices)
     return ScanRun(result, tuple(charts.warnings))
