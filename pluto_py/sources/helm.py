@@ -45,6 +45,7 @@ from pluto_py.deferred import HELM_ENGINE_ENV
 from pluto_py.model import SOURCE_HELM_TEMPLATE, Document, NodePath, Position, ScanError
 from pluto_py.sources import SourceOptions
 from pluto_py.sources.files import ChartInput
+from pluto_py.sources.helm_checks import HELM_HOOKS, unknown_hooks
 from pluto_py.sources.parse import DocumentError, compose_yaml, parse_yaml_stream, split_documents
 from pluto_py.versions import KubeVersion, VersionError, parse_version
 
@@ -225,8 +226,8 @@ def documents_from_rendered(chart: ChartInput, rendered: Rendered, *,
                 yield ScanError(chart.display, None, f"{name}: rendered output is not valid YAML: "
                                 f"{item.message} (line {item.line} of the rendered template)")
                 continue
-            if item.data is None:
-                continue
+            if item.data is None or unknown_hooks(item.data):
+                continue  # Helm 3/4 skip objects of hooks they do not know (Helm 2's crd-install)
             context = dict(base_context)
             positions = dict(item.positions)
             api_version = item.data.get("apiVersion") if isinstance(item.data, dict) else None
@@ -354,6 +355,7 @@ _ACTION = re.compile(r"\{\{-?\s*(?:/\*.*?\*/\s*-?\}\}|(?P<word>if|else|with|rang
 _TOP_KEY = re.compile(r"^(?P<key>apiVersion|kind):[ \t]*(?P<value>[^#\r\n]*?)[ \t]*(?:#.*)?$")
 _NAME = re.compile(r"^[ \t]+name:[ \t]*(?P<value>[^#\r\n]*?)[ \t]*(?:#.*)?$")
 _DOC_SEPARATOR = re.compile(r"^---(?:[ \t]|$)")
+_HOOK_LINE = re.compile(r"^[ \t]+[\"']?helm\.sh/hook[\"']?:[ \t]*(?P<value>[^#\r\n]*?)[ \t]*(?:#.*)?$")
 
 
 def _conditional_offsets(text: str) -> list[tuple[int, int]]:
@@ -389,8 +391,11 @@ def static_documents(display: str, helm_name: str, text: str, context: Mapping[s
     kind: str | None = None
     name: str | None = None
     in_metadata = False
+    unknown_hook = False  # a literal helm.sh/hook naming a hook Helm 3/4 skip (crd-install)
 
     def flush() -> Iterator[Document]:
+        if unknown_hook:
+            return
         for line, column, at, api_version in pending:
             document_context = dict(context)
             if _depth_at(marks, at) > 0:
@@ -406,10 +411,14 @@ def static_documents(display: str, helm_name: str, text: str, context: Mapping[s
         if _DOC_SEPARATOR.match(line):
             if kind is not None:
                 yield from flush()
-            pending, kind, name, in_metadata = [], None, None, False
+            pending, kind, name, in_metadata, unknown_hook = [], None, None, False, False
             chunk_index += 1
         else:
             stripped = line.rstrip("\r\n")
+            hook = _HOOK_LINE.match(stripped)
+            if hook and "{{" not in hook.group("value"):
+                hooks = [h.strip().lower() for h in _unquote(hook.group("value")).split(",")]
+                unknown_hook = unknown_hook or any(h not in HELM_HOOKS for h in hooks)
             top = _TOP_KEY.match(stripped)
             if top:
                 value = _unquote(top.group("value"))
@@ -598,6 +607,13 @@ class ChartRenderer:
         request = self._request(chart, options)
         if isinstance(request, ScanError):
             yield request
+            return
+        from pluto_py.sources.helm_checks import chart_refusals
+
+        refusals = chart_refusals(chart.path, request.kube_version)
+        if refusals:  # Helm refuses to render the chart at the target: so does the scan (exit 2)
+            for refusal in refusals:
+                yield ScanError(chart.display, None, refusal)
             return
         unavailable: list[str] = []
         for engine in _available_engines(self.engine):
