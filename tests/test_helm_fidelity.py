@@ -19,7 +19,8 @@ from tests.conftest import CliResult
 
 Cli = Callable[..., CliResult]
 ENGINES = ("helm-python-sdk", "static")
-PDB = "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: {name}\n{extra}spec:\n  minAvailable: 1\n"
+PDB = ("apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: {name}\n{extra}"
+       "spec:\n  minAvailable: 1\n")
 
 
 def _chart(root: Path, chart_yaml: str = "", templates: dict[str, str] | None = None) -> Path:
@@ -147,7 +148,8 @@ def _package(archive: Path, name: str) -> None:
 
 HOOKS = {
     "crd.yaml": PDB.format(name="crd-hook", extra="  annotations:\n    helm.sh/hook: crd-install\n"),
-    "mixed.yaml": PDB.format(name="mixed-hook", extra="  annotations:\n    \"helm.sh/hook\": pre-install, crd-install\n"),
+    "mixed.yaml": PDB.format(name="mixed-hook",
+                             extra="  annotations:\n    \"helm.sh/hook\": pre-install, crd-install\n"),
     "test.yaml": PDB.format(name="test-hook", extra="  annotations:\n    helm.sh/hook: test-success\n"),
     "plain.yaml": PDB.format(name="plain", extra=""),
 }
