@@ -7,10 +7,10 @@ renders them and picks the exit code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from pluto_py.model import Notice, ScanResult
+from pluto_py.model import Document, Notice, ScanError, ScanResult
 from pluto_py.scan import Targets
 from pluto_py.table import Table
 from pluto_py.versions import KubeVersion
@@ -89,11 +89,21 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     unjudged = UnjudgedComponents(table, request.targets)
     hooks: list[ScanHook] = [LazyCrdTracker(request.targets), unjudged,
                              *([collector] if request.collect_objects else [])]
-    documents = expander.prepare(iter_documents(scan_paths, options, stats, chart_handler=charts))
+    read_notices: list[Notice] = []  # how documents were read (a key given twice), from the documents
+    documents = expander.prepare(_noting(iter_documents(scan_paths, options, stats, chart_handler=charts),
+                                         read_notices))
     findings, errors = scan_stream(documents, table, request.targets, from_version=request.from_version,
                                    expanders=[expander], hooks=hooks)
     findings, suppression_notices = suppressions.apply(findings)
-    all_notices: list[Notice] = [*notices, *suppression_notices, *unjudged.notices()]
+    all_notices: list[Notice] = [*notices, *suppression_notices, *unjudged.notices(), *read_notices]
     result = build_result(findings, errors, stats.files, stats.documents, request.targets,
                           objects=collector.objects, notices=all_notices)
     return ScanRun(result, tuple(charts.warnings))
+
+
+def _noting(items: Iterable[Document | ScanError], notices: list[Notice]) -> Iterator[Document | ScanError]:
+    """``items`` unchanged; the notices the documents carry are added to ``notices`` as they pass."""
+    for item in items:
+        if isinstance(item, Document) and item.notices:
+            notices.extend(item.notices)
+        yield item

@@ -217,8 +217,9 @@ class Differ:
             if node_same(node, new):
                 return
             raise _Replace  # nothing of the old mapping stays: the parent writes it anew
+        last = {name: index for index, name in enumerate(old_keys)}  # a key given twice: the last one counts
         for index, (_key, value) in enumerate(pairs):
-            if old_keys[index] in new_set:
+            if old_keys[index] in new_set and last[old_keys[index]] == index:
                 try:
                     self._diff(value, new[old_keys[index]], out)
                 except _Replace:

@@ -42,7 +42,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pluto_py.deferred import HELM_ENGINE_ENV
-from pluto_py.model import SOURCE_HELM_TEMPLATE, Document, NodePath, Position, ScanError
+from pluto_py.model import SOURCE_HELM_TEMPLATE, Document, NodePath, Notice, Position, ScanError
 from pluto_py.sources import SourceOptions
 from pluto_py.sources.files import ChartInput
 from pluto_py.sources.helm_checks import HELM_HOOKS, unknown_hooks
@@ -242,9 +242,12 @@ def documents_from_rendered(chart: ChartInput, rendered: Rendered, *,
                 context["line_in"] = "template"
             else:
                 context["line_in"] = "rendered"
+            notices = tuple(Notice(chart.display, None, notice.code,
+                                   f"{name}: {notice.message} (line {notice.line} of the rendered template)")
+                            for notice in item.notices)
             yield Document(path=chart.display, index=index, line=located[0] if located else item.line,
                            data=item.data, positions=positions, source=SOURCE_HELM_TEMPLATE, template=name,
-                           context=context)
+                           context=context, notices=notices)
             index += 1
 
 
