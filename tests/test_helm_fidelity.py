@@ -162,3 +162,51 @@ def test_helm_2_crd_install_hooks_are_dropped_as_helm_3_drops_them(engine: str, 
     chart = _chart(tmp_path / "web", templates=HOOKS)
     result = cli("scan", str(chart), "-t", "1.25", "-o", "json")
     assert sorted(f["name"] for f in result.json()["findings"]) == ["plain", "test-hook"]
+
+
+# ---------------------------------------------------------------- served APIs at 1.16 and 1.17
+
+WORKLOAD_BETAS = [("apps/v1beta1", k) for k in ("Deployment", "StatefulSet")] + \
+    [("apps/v1beta2", k) for k in ("DaemonSet", "Deployment", "ReplicaSet", "StatefulSet")] + \
+    [("extensions/v1beta1", k) for k in ("DaemonSet", "Deployment", "ReplicaSet", "NetworkPolicy",
+                                         "PodSecurityPolicy")]
+
+
+def test_the_workload_betas_are_not_served_from_1_16() -> None:
+    from pluto_py.served import load_served
+    from pluto_py.versions import parse_version
+
+    served = load_served()
+    assert served is not None
+    for release in ("1.16", "1.17"):
+        offered = set(served.api_versions_at(parse_version(release)))
+        assert not [f"{a}/{k}" for a, k in WORKLOAD_BETAS if f"{a}/{k}" in offered], release
+        assert "extensions/v1beta1/Ingress" in offered and "apps/v1/Deployment" in offered
+    assert {f"{a}/{k}" for a, k in WORKLOAD_BETAS} <= set(served.api_versions_at(parse_version("1.15")))
+
+
+@pytest.mark.parametrize("engine", ["helm-python-sdk", "static"])
+def test_a_chart_branching_on_the_served_workload_api_renders_apps_v1_at_1_16(
+        engine: str, tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KDEPRECATE_HELM_ENGINE", engine)
+    template = ('{{- if .Capabilities.APIVersions.Has "apps/v1beta2/Deployment" }}\napiVersion: apps/v1beta2\n'
+                '{{- else }}\napiVersion: apps/v1\n{{- end }}\nkind: Deployment\nmetadata:\n  name: web\n')
+    chart = _chart(tmp_path / "web", templates={"deploy.yaml": template})
+    result = cli("scan", str(chart), "-t", "1.16", "-o", "json")
+    if engine == "static":  # a literal in a branch: found, and marked as maybe not rendered
+        assert [f["context"].get("conditional") for f in result.json()["findings"]] == ["true"]
+    else:
+        assert result.code == 0 and result.json()["findings"] == []
+
+
+def test_the_generator_drops_what_the_spec_lists_but_the_server_does_not_serve() -> None:
+    from tests.test_table import _script
+
+    module = _script("served_apis")
+    kinds = frozenset({("apps/v1beta2", "Deployment"), ("apps/v1beta1", "Scale"), ("extensions/v1beta1", "Ingress"),
+                       ("extensions/v1beta1", "Deployment")})
+    releases = {r: module.ReleaseKinds(r, kinds, "test", False) for r in ((1, 15), (1, 16), (1, 17))}
+    kept = module.drop_not_served(releases)
+    assert kept[(1, 15)].kinds == kinds
+    assert kept[(1, 16)].kinds == kept[(1, 17)].kinds == {("extensions/v1beta1", "Ingress")}
+    assert module.render(kept, "test").count("not served from 1.16") == len(module.NOT_SERVED_BY_DEFAULT)
