@@ -56,6 +56,11 @@ class LazyChartRenderer:
     def warnings(self) -> list[str]:
         return self._renderer.warnings if self._renderer is not None else []
 
+    @property
+    def engines_used(self) -> dict[str, str]:
+        """Chart (as shown) -> the engine that rendered it."""
+        return self._renderer.engines_used if self._renderer is not None else {}
+
 
 def _objects(data: Any) -> list[Mapping[str, Any]]:
     """The objects of a document as ``sources.cluster`` sees them (a List's items, else itself)."""

@@ -95,7 +95,8 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     findings, errors = scan_stream(documents, table, request.targets, from_version=request.from_version,
                                    expanders=[expander], hooks=hooks)
     findings, suppression_notices = suppressions.apply(findings)
-    all_notices: list[Notice] = [*notices, *suppression_notices, *unjudged.notices(), *read_notices]
+    all_notices: list[Notice] = [*notices, *suppression_notices, *unjudged.notices(), *read_notices,
+                                 *_static_render_notices(charts.engines_used)]
     result = build_result(findings, errors, stats.files, stats.documents, request.targets,
                           objects=collector.objects, notices=all_notices)
     return ScanRun(result, tuple(charts.warnings))
@@ -107,3 +108,17 @@ def _noting(items: Iterable[Document | ScanError], notices: list[Notice]) -> Ite
         if isinstance(item, Document) and item.notices:
             notices.extend(item.notices)
         yield item
+
+
+STATIC_RENDER_CODE = "chart-rendered-statically"
+
+
+def _static_render_notices(engines_used: dict[str, str]) -> list[Notice]:
+    """The report itself (not only stderr) says which charts were read without a Helm engine."""
+    from pluto_py.model import NOTICE_INFO
+
+    return [Notice(chart, None, STATIC_RENDER_CODE,
+                   "rendered without a Helm engine (static reading of the templates): apiVersions computed by "
+                   "templates are not seen, and findings marked conditional may not be rendered at the target",
+                   level=NOTICE_INFO)
+            for chart, engine in engines_used.items() if engine == "static"]

@@ -210,3 +210,74 @@ def test_the_generator_drops_what_the_spec_lists_but_the_server_does_not_serve()
     assert kept[(1, 15)].kinds == kinds
     assert kept[(1, 16)].kinds == kept[(1, 17)].kinds == {("extensions/v1beta1", "Ingress")}
     assert module.render(kept, "test").count("not served from 1.16") == len(module.NOT_SERVED_BY_DEFAULT)
+
+
+# ---------------------------------------------------------------- lines of chart findings
+
+TWO_PDBS = """\
+{{- if .Values.legacy }}
+apiVersion: policy/v1beta1
+kind: PodDisruptionBudget
+metadata:
+  name: legacy-pdb
+spec:
+  maxUnavailable: 1
+{{- end }}
+---
+apiVersion: policy/v1beta1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ .Release.Name }}-pdb
+spec:
+  minAvailable: 1
+"""
+
+
+@pytest.mark.parametrize(("legacy", "lines"), [("false", [10]), ("true", [2, 10])])
+def test_a_line_in_a_branch_not_taken_is_never_the_findings_line(legacy: str, lines: list[int], tmp_path: Path,
+                                                                  cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KDEPRECATE_HELM_ENGINE", "helm-python-sdk")
+    chart = _chart(tmp_path / "web", templates={"pdb.yaml": TWO_PDBS})
+    result = cli("scan", str(chart), "-t", "1.25", "--set", f"legacy={legacy}", "-o", "json")
+    found = result.json()["findings"]
+    assert [f["line"] for f in found] == lines
+    assert {f["context"]["line_in"] for f in found} == {"template"}
+
+
+def test_rendered_output_lines_are_said_to_be_so_in_text(tmp_path: Path, cli: Cli,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KDEPRECATE_HELM_ENGINE", "helm-python-sdk")
+    crd = ("apiVersion: apiextensions.k8s.io/v1beta1\nkind: CustomResourceDefinition\nmetadata:\n"
+           "  name: widgets.example.com\nspec:\n  group: example.com\n  version: v1\n"
+           "  names: {kind: Widget, plural: widgets}\n  scope: Namespaced\n")
+    chart = _chart(tmp_path / "web", templates={"crd.yaml": '{{ .Files.Get "files/crd.yaml" }}\n'})
+    (chart / "files").mkdir()
+    (chart / "files" / "crd.yaml").write_text(crd)
+    sub = "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: sub\nspec:\n  minAvailable: 1\n"
+    (chart / "charts").mkdir()
+    with tarfile.open(chart / "charts" / "sub-1.0.0.tgz", "w:gz") as tar:
+        for member, text in (("sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 1.0.0\n"),
+                             ("sub/templates/pdb.yaml", sub)):
+            data = text.encode()
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    as_json = cli("scan", str(chart), "-t", "1.25", "-o", "json").json()["findings"]
+    assert sorted((f["template"], f["context"]["line_in"]) for f in as_json) == [
+        ("web/charts/sub/templates/pdb.yaml", "rendered"), ("web/templates/crd.yaml", "rendered")]
+    text = cli("scan", str(chart), "-t", "1.25").stdout
+    assert text.count("; line of the rendered output]") == 2, text
+
+
+def test_a_static_run_marks_conditional_findings_in_text_and_says_so_in_json(tmp_path: Path, cli: Cli,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KDEPRECATE_HELM_ENGINE", "static")
+    chart = _chart(tmp_path / "web", templates={"pdb.yaml": TWO_PDBS})
+    text = cli("scan", str(chart), "-t", "1.25").stdout
+    assert "[web/templates/pdb.yaml; conditional: may not be rendered at the target]" in text
+    assert text.count("conditional: may not be rendered") == 1  # the second PDB is written unconditionally
+    report = cli("scan", str(chart), "-t", "1.25", "-o", "json").json()
+    assert [(n["path"], n["code"], n["level"]) for n in report["notices"]] == [
+        (str(chart), "chart-rendered-statically", "info")]
+    monkeypatch.setenv("KDEPRECATE_HELM_ENGINE", "helm-python-sdk")
+    assert cli("scan", str(chart), "-t", "1.25", "-o", "json").json()["notices"] == []

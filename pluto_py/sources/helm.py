@@ -187,20 +187,82 @@ def _unquote(value: str) -> str:
     return value
 
 
-def locate_api_version(source: str, api_version: str, occurrence: int) -> Position | None:
+def locate_api_version(source: str, api_version: str, occurrence: int,
+                       rendered: str | None = None) -> Position | None:
     """The template line that wrote ``apiVersion: <api_version>`` for one rendered object.
 
     ``occurrence`` is how many earlier objects of the same template rendered the same
     apiVersion. A literal match wins; else the only templated ``apiVersion:`` line; else unknown.
+    With the ``rendered`` output of the template, a literal line inside an if/with/range branch whose
+    own literal lines the output does not hold (a branch not taken) is never picked.
     """
     lines = _api_version_lines(source)
     literal = [(line, column) for line, column, value in lines if _unquote(value) == api_version]
+    if rendered is not None and literal:
+        taken = _taken_lines(source, rendered)
+        literal = [(line, column) for line, column in literal if line in taken]
+        if len(literal) <= occurrence:
+            return None  # the line that wrote it cannot be told: the rendered output's line is used
     if literal:
         return literal[min(occurrence, len(literal) - 1)]
     templated = [(line, column) for line, column, value in lines if "{{" in value]
     if len(templated) == 1:
         return templated[0]
     return None
+
+
+_BRANCH_ACTION = re.compile(r"\{\{-?\s*(?P<word>if|else|with|range|define|block|end)\b[^}]*?-?\}\}", re.DOTALL)
+
+
+def _taken_lines(source: str, rendered: str) -> set[int]:
+    """Lines (1-based) of ``source`` outside any branch, or in branches that each look taken: every line
+    written literally in the branch itself (not in branches nested in it) is a line of ``rendered``."""
+    present = {line.strip() for line in rendered.splitlines() if line.strip()}
+    line_starts = [0, *(match.end() for match in re.finditer("\n", source))]
+    source_lines = source.splitlines()
+
+    def line_of(offset: int) -> int:
+        import bisect
+
+        return bisect.bisect_right(line_starts, offset)
+
+    segments: list[tuple[int, int, int | None]] = []  # a branch's body: (first line, last line, parent)
+    open_segments: list[int] = []
+    for match in _BRANCH_ACTION.finditer(source):
+        word = match.group("word")
+        start_line, end_line = line_of(match.start()), line_of(match.end() - 1)
+        if word in ("if", "with", "range", "define", "block"):
+            parent = open_segments[-1] if open_segments else None
+            segments.append((end_line + 1, len(source_lines), parent))
+            open_segments.append(len(segments) - 1)
+        elif word == "else" and open_segments:
+            current = open_segments.pop()
+            first, _last, parent = segments[current]
+            segments[current] = (first, start_line - 1, parent)
+            segments.append((end_line + 1, len(source_lines), parent))
+            open_segments.append(len(segments) - 1)
+        elif word == "end" and open_segments:
+            current = open_segments.pop()
+            first, _last, parent = segments[current]
+            segments[current] = (first, start_line - 1, parent)
+    innermost: dict[int, int] = {}
+    for index, (first, last, _parent) in enumerate(segments):  # later (nested) segments overwrite
+        for number in range(first, last + 1):
+            innermost[number] = index
+    own_lines: dict[int, list[str]] = {}
+    for number, index in innermost.items():
+        text = source_lines[number - 1].strip() if number - 1 < len(source_lines) else ""
+        if text and "{{" not in text and "}}" not in text and not text.startswith(("#", "---")):
+            own_lines.setdefault(index, []).append(text)
+
+    def taken(index: int | None) -> bool:
+        while index is not None:
+            if not all(line in present for line in own_lines.get(index, [])):
+                return False
+            index = segments[index][2]
+        return True
+
+    return {number for number in range(1, len(source_lines) + 1) if taken(innermost.get(number))}
 
 
 def documents_from_rendered(chart: ChartInput, rendered: Rendered, *,
@@ -235,7 +297,7 @@ def documents_from_rendered(chart: ChartInput, rendered: Rendered, *,
             if source_text is not None and isinstance(api_version, str):
                 occurrence = seen.get(api_version, 0)
                 seen[api_version] = occurrence + 1
-                located = locate_api_version(source_text, api_version, occurrence)
+                located = locate_api_version(source_text, api_version, occurrence, text)
             if located is not None and template_file is not None:
                 positions[("apiVersion",)] = located
                 context["template_file"] = _display_join(chart.display, template_file.relative_to(chart.path))
