@@ -96,6 +96,8 @@ def fix(
             sys.stdout.write(unified_diff(result))
     for error in run.errors:
         error_line(f"{error.path}{'' if error.line is None else f':{error.line}'}: {error.message}")
+    for warning in run.warnings:
+        print(f"kdeprecate: warning: {warning}", file=sys.stderr)
     sys.stdout.flush()
     raise typer.Exit(EXIT_ERROR if failed else EXIT_FINDINGS if pending else EXIT_OK)
 
