@@ -33,6 +33,22 @@ RULES: dict[str, tuple[str, str]] = {  # id -> (short description, help text)
         "Use `# kdeprecate: ignore`, `# kdeprecate: ignore[removed]`, `# kdeprecate: ignore[deprecated]` or "
         "`# kdeprecate: ignore-file` (on a line of its own), optionally followed by a reason.",
     ),
+    "component-not-judged": (
+        "Objects of an add-on or extra table's component were not judged: it has no target.",
+        "Rows of a component other than Kubernetes are judged only at `--target COMPONENT=VERSION`. Give the "
+        "version of that component you upgrade to, or ignore this note if the component is not being upgraded.",
+    ),
+    "duplicate-key": (
+        "A key is given twice in one YAML mapping.",
+        "Helm and go-yaml keep the last value, and so does kdeprecate; tools that refuse duplicate keys (strict "
+        "validation) reject the manifest. Remove the first occurrence.",
+    ),
+    "chart-rendered-statically": (
+        "A Helm chart was read without a Helm engine.",
+        "No `helm` binary and no helm-python-sdk: the templates were read as text. apiVersions computed by "
+        "templates are not seen and findings marked conditional may not be rendered at the target. Install helm, "
+        "or `pip install 'kdeprecate[helm]'`.",
+    ),
     "chart-template": (
         "A Helm chart template was scanned through its chart.",
         "Templates are Go templates, not YAML: kdeprecate renders the chart they belong to instead of parsing "
