@@ -231,20 +231,16 @@ def _taken_lines(source: str, rendered: str) -> set[int]:
     for match in _BRANCH_ACTION.finditer(source):
         word = match.group("word")
         start_line, end_line = line_of(match.start()), line_of(match.end() - 1)
-        if word in ("if", "with", "range", "define", "block"):
-            parent = open_segments[-1] if open_segments else None
-            segments.append((end_line + 1, len(source_lines), parent))
+        if word not in ("else", "end"):  # a block opens: its body starts below the action
+            segments.append((end_line + 1, len(source_lines), open_segments[-1] if open_segments else None))
             open_segments.append(len(segments) - 1)
-        elif word == "else" and open_segments:
+        elif open_segments:  # the open body ends above the action; an else opens its sibling
             current = open_segments.pop()
             first, _last, parent = segments[current]
             segments[current] = (first, start_line - 1, parent)
-            segments.append((end_line + 1, len(source_lines), parent))
-            open_segments.append(len(segments) - 1)
-        elif word == "end" and open_segments:
-            current = open_segments.pop()
-            first, _last, parent = segments[current]
-            segments[current] = (first, start_line - 1, parent)
+            if word == "else":
+                segments.append((end_line + 1, len(source_lines), parent))
+                open_segments.append(len(segments) - 1)
     innermost: dict[int, int] = {}
     for index, (first, last, _parent) in enumerate(segments):  # later (nested) segments overwrite
         for number in range(first, last + 1):

@@ -26,28 +26,32 @@ _SOURCE_KEYS = {"Resource": "resource", "Pods": "pods", "Object": "object", "Ext
 _TARGET_FIELDS = ("targetAverageUtilization", "targetAverageValue", "targetValue", "averageValue")
 
 
+# Target field of a v2beta1 source -> (v2 target type, v2 field).
+_AS_V2 = {"targetAverageUtilization": ("Utilization", "averageUtilization"),
+          "targetAverageValue": ("AverageValue", "averageValue"), "targetValue": ("Value", "value")}
+
+
+def _exactly_one(source: dict[str, Any], fields: tuple[str, ...], where: str,
+                 ctx: MigrationContext) -> dict[str, Any] | None:
+    """The v2 target of a source that must set exactly one of ``fields`` (v2 validation requires one and
+    forbids two); None, and a blocker, otherwise."""
+    given = [name for name in fields if source.get(name) is not None]
+    if len(given) != 1:
+        problem = "both are set; the API server accepts only one of them: keep one" if given else "neither is set"
+        ctx.human(f"{where}: {' or '.join(fields)}: {problem}")
+        return None
+    kind, field = _AS_V2[given[0]]
+    return {"type": kind, field: source[given[0]]}
+
+
 def _target(source: dict[str, Any], source_key: str, where: str, ctx: MigrationContext) -> dict[str, Any] | None:
     """The v2 target of one v2beta1 metric source, as the API server converts it; None (and a
     blocker) when the converted target would not pass v2 validation."""
-    utilization = source.get("targetAverageUtilization")
-    average = source.get("targetAverageValue")
     if source_key in ("resource", "containerResource"):
         # Utilization when a utilization is given, else AverageValue; both given is forbidden.
-        if utilization is not None and average is not None:
-            ctx.human(f"{where}: both targetAverageUtilization and targetAverageValue are set; the API server "
-                      "accepts only one of them: keep one")
-            return None
-        if utilization is not None:
-            return {"type": "Utilization", "averageUtilization": utilization}
-        if average is not None:
-            return {"type": "AverageValue", "averageValue": average}
-        ctx.human(f"{where}: no target (targetAverageUtilization or targetAverageValue)")
-        return None
+        return _exactly_one(source, ("targetAverageUtilization", "targetAverageValue"), where, ctx)
     if source_key == "pods":
-        if average is None:
-            ctx.human(f"{where}: no targetAverageValue")
-            return None
-        return {"type": "AverageValue", "averageValue": average}
+        return _exactly_one(source, ("targetAverageValue",), where, ctx)
     if source_key == "object":
         # AverageValue when averageValue is set, else Value; the value (required in v2beta1) is kept.
         value, per_pod = source.get("targetValue"), source.get("averageValue")
@@ -59,17 +63,7 @@ def _target(source: dict[str, Any], source_key: str, where: str, ctx: MigrationC
             return {"type": "Value", "value": value}
         return {"type": "AverageValue", "value": value, "averageValue": per_pod}
     # external: Value when targetValue is set, else AverageValue; both is forbidden.
-    value = source.get("targetValue")
-    if value is not None and average is not None:
-        ctx.human(f"{where}: both targetValue and targetAverageValue are set; the API server accepts only "
-                  "one of them: keep one")
-        return None
-    if value is not None:
-        return {"type": "Value", "value": value}
-    if average is not None:
-        return {"type": "AverageValue", "averageValue": average}
-    ctx.human(f"{where}: no target (targetValue or targetAverageValue)")
-    return None
+    return _exactly_one(source, ("targetValue", "targetAverageValue"), where, ctx)
 
 
 def _metric(metric: Any, where: str, ctx: MigrationContext) -> Any:
