@@ -152,10 +152,11 @@ def test_broken_json_is_an_error_with_line() -> None:
     assert errors and errors[0][0] == 4 and "invalid JSON" in errors[0][1]
 
 
-def test_duplicate_keys_are_an_error() -> None:
+def test_duplicate_keys_keep_the_last_value_as_helm_does() -> None:
+    # A warning notice says so (tests/test_yaml_acceptance.py); the finding is not lost.
     rows, errors = scan_text("apiVersion: v1\nkind: Ingress\napiVersion: extensions/v1beta1\n")
-    assert rows == []
-    assert errors == [(3, "document 0: duplicate key 'apiVersion'")]
+    assert rows == [(3, 13, 0, "Ingress", None, "removed")]
+    assert errors == []
 
 
 def test_tags_never_construct_objects(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from pluto_py.cli.common import (
     EXIT_ERROR,
     EXIT_FINDINGS,
     EXIT_OK,
+    PROG,
     error_at,
     error_line,
     fail_usage,
@@ -104,6 +105,8 @@ def fix(
         elif diff and result.changed and result.rewritable:
             sys.stdout.write(unified_diff(result))
     report_errors(run.errors)
+    for warning in run.warnings:
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
     sys.stdout.flush()
     raise typer.Exit(EXIT_ERROR if failed else EXIT_FINDINGS if pending else EXIT_OK)
 

@@ -40,6 +40,8 @@ class Document:
     template: str | None = None  # for helm output: the `# Source:` template path
     # Extra facts a source knows (helm release name/revision, chart path, ...).
     context: Mapping[str, str] = field(default_factory=dict)
+    # Remarks on how it was read (a key given twice: the last one is used), reported with the scan.
+    notices: tuple[Notice, ...] = ()
 
     def position(self, path: NodePath) -> Position:
         """Position of the value at ``path``; the document start when it is unknown."""

@@ -20,6 +20,7 @@ from pluto_py.core.model import (
     SOURCE_HELM_TEMPLATE,
     Document,
     NodePath,
+    Notice,
     Position,
     ScanError,
 )
@@ -28,6 +29,7 @@ from pluto_py.core.prescan import FileFacts, PrescanPolicy, needs_full_parse, re
 # Bounds against hostile input.
 MAX_NODES = 1_000_000  # values produced by one document, aliases expanded
 MAX_DEPTH = 256  # nesting of mappings/sequences
+DUPLICATE_KEY_CODE = "duplicate-key"
 
 _DOC_START = re.compile(r"---(?=[ \t\r\n]|$)")
 _DOC_END = re.compile(r"\.\.\.(?=[ \t\r\n]|$)")
@@ -165,7 +167,9 @@ def _document_bounds(text: str) -> Iterator[tuple[int, int]]:
         else:
             end = text.find("\n", at)
             end = len(text) if end < 0 else end + 1
-            yield chunk_at, end  # the '...' line itself is content: the chunk is a document
+            if explicit or _CONTENT_LINE.search(text, chunk_at, at) is not None:
+                yield chunk_at, end  # the document the '...' ends (its line is part of it)
+            # else: a '...' after another one (or at the start) ends nothing: YAML and Helm ignore it
             chunk_at, explicit = end, False
     if explicit or _CONTENT_LINE.search(text, chunk_at) is not None:
         yield chunk_at, len(text)
@@ -197,7 +201,8 @@ def _split_documents_by_lines(text: str) -> Iterator[RawDocument]:
 
     def flush() -> Iterator[RawDocument]:
         nonlocal index
-        has_content = any(not _BLANK_OR_COMMENT.match(line) and not line.startswith("%") for line in chunk)
+        has_content = any(not _BLANK_OR_COMMENT.match(line) and not line.startswith("%") and not _DOC_END.match(line)
+                          for line in chunk)
         if explicit or has_content:
             body = "".join(chunk)
             yield RawDocument(index, chunk_start, body, _helm_source(chunk))
@@ -232,10 +237,11 @@ def _helm_source(chunk: list[str]) -> str | None:
 
 
 class _Limits:
-    __slots__ = ("nodes",)
+    __slots__ = ("duplicates", "nodes")
 
     def __init__(self) -> None:
         self.nodes = 0
+        self.duplicates: list[tuple[int, str]] = []  # (line, key) of keys given twice in one mapping
 
 
 class DocumentError(ValueError):
@@ -313,7 +319,9 @@ def _convert(node: Any, path: NodePath, line_offset: int, positions: dict[NodePa
             if not isinstance(key, str):
                 key = str(key_node.value)
             if key in result:
-                raise DocumentError(key_node.start_mark.line + line_offset, f"duplicate key {key!r}")
+                # Helm (go-yaml) takes the last value of a key given twice: so do we, with a notice.
+                limits.duplicates.append((key_node.start_mark.line + line_offset, key))
+                del result[key]
             result[key] = _convert(value_node, (*path, key), line_offset, positions, limits, active, depth + 1)
         for merge_node in merges:
             sources = merge_node.value if merge_node.__class__.__name__ == "SequenceNode" else [merge_node]
@@ -352,10 +360,19 @@ def compose_yaml(text: str, line_offset: int) -> tuple[Any, dict[NodePath, Posit
     Raises DocumentError. Plain block-style documents are read by the fast parser (same result,
     see core/fastyaml.py); everything else, and every error, comes from compose_yaml_full.
     """
+    data, positions, _duplicates = compose_yaml_noting(text, line_offset)
+    return data, positions
+
+
+def compose_yaml_noting(text: str, line_offset: int) -> tuple[Any, dict[NodePath, Position], list[tuple[int, str]]]:
+    """compose_yaml, and the (line, key) of every key given twice in a mapping (the last one wins)."""
     try:
-        return parse_block_yaml(text, line_offset)
+        data, positions = parse_block_yaml(text, line_offset)  # refuses duplicate keys: never has any
+        return data, positions, []
     except Unsupported:
-        return compose_yaml_full(text, line_offset)
+        duplicates: list[tuple[int, str]] = []
+        data, positions = compose_yaml_full(text, line_offset, duplicates)
+        return data, positions, duplicates
 
 
 def compose_node(text: str, line_offset: int = 1) -> Any:
@@ -369,7 +386,10 @@ def compose_node(text: str, line_offset: int = 1) -> Any:
     try:
         return yaml.compose(text)
     except YAMLError as exc:
-        raise DocumentError(_yaml_error_line(exc, line_offset), _yaml_error_message(exc)) from None
+        node = _compose_blank_lines_emptied(text)
+        if node is None:
+            raise DocumentError(_yaml_error_line(exc, line_offset), _yaml_error_message(exc)) from None
+        return node
     except RecursionError:
         raise DocumentError(line_offset, f"nesting deeper than {MAX_DEPTH} levels") from None
 
@@ -382,17 +402,87 @@ def node_data(node: Any) -> Any:
         raise DocumentError(None, f"nesting deeper than {MAX_DEPTH} levels") from None
 
 
-def compose_yaml_full(text: str, line_offset: int) -> tuple[Any, dict[NodePath, Position]]:
-    """compose_yaml by ruamel.yaml (pure Python) and our converter: any YAML, every error."""
+def compose_yaml_full(text: str, line_offset: int,
+                      duplicates: list[tuple[int, str]] | None = None) -> tuple[Any, dict[NodePath, Position]]:
+    """compose_yaml by ruamel.yaml (pure Python) and our converter: any YAML, every error. Keys given
+    twice are appended to ``duplicates``."""
     node = compose_node(text, line_offset)
     positions: dict[NodePath, Position] = {}
     if node is None:
         return None, positions
+    limits = _Limits()
     try:
-        data = _convert(node, (), line_offset, positions, _Limits(), set(), 0)
+        data = _convert(node, (), line_offset, positions, limits, set(), 0)
     except RecursionError:
         raise DocumentError(line_offset, f"nesting deeper than {MAX_DEPTH} levels") from None
+    if duplicates is not None:
+        duplicates.extend(limits.duplicates)
     return data, positions
+
+
+_BLOCK_INDICATOR = re.compile(r"(?:^|[ \t:-])[|>][-+]?[ \t]*(?:#.*)?$")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _compose_blank_lines_emptied(text: str) -> Any:
+    """ruamel refuses a block scalar led by a line of spaces that YAML allows (and libyaml and Helm
+    accept). Compose again with those leading lines emptied where libyaml reads them as empty lines:
+    right after an auto-indented block indicator, no longer than the indentation of the scalar's
+    first content line (or any length when the scalar has no content). None when it still fails."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    lines = text.split("\n")
+    changed = False
+    number = 0
+    while number < len(lines):
+        header = lines[number].rstrip("\r")
+        number += 1
+        if not _BLOCK_INDICATOR.search(header):
+            continue
+        run = number
+        while run < len(lines) and not lines[run].strip():
+            run += 1
+        content = lines[run].rstrip("\r") if run < len(lines) else ""
+        has_content = bool(content.strip()) and _indent(content) > _indent(header)
+        for blank in range(number, run):
+            line = lines[blank].rstrip("\r")
+            if line and not line.strip(" ") and (not has_content or len(line) <= _indent(content)):
+                lines[blank] = lines[blank][len(line):]
+                changed = True
+        number = run
+    if not changed:
+        return None
+    emptied = "\n".join(lines)
+    try:
+        node = YAML(typ="safe", pure=True).compose(emptied)
+    except (YAMLError, RecursionError):
+        return None
+    _reindex_marks(node, text)
+    return node
+
+
+def _reindex_marks(root: Any, text: str) -> None:
+    """Point the marks of a tree composed from the emptied text at ``text`` itself: lines and columns
+    are the same in both (only lines of spaces were shortened), offsets are not; fix/tree.py edits by
+    offset."""
+    starts = [0, *(match.end() for match in re.finditer("\r\n|[\r\n\x85\u2028\u2029]", text))]  # YAML's breaks
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        for mark in (node.start_mark, node.end_mark):
+            if mark is not None and mark.line < len(starts):
+                mark.index = starts[mark.line] + mark.column
+        if node.__class__.__name__ == "SequenceNode":
+            stack.extend(node.value)
+        elif node.__class__.__name__ == "MappingNode":
+            stack.extend(part for pair in node.value for part in pair)
 
 
 def _within(line: int | None, raw: RawDocument) -> int | None:
@@ -417,10 +507,13 @@ def parse_yaml_stream(text: str, path: str, source: str, prescan: PrescanPolicy 
         raws = split_documents(text)
     for raw in raws:
         try:
-            data, positions = compose_yaml(raw.text, raw.first_line)
+            data, positions, duplicates = compose_yaml_noting(raw.text, raw.first_line)
         except DocumentError as exc:
             yield ScanError(path, _within(exc.line, raw), f"document {raw.index}: {exc.message}")
             continue
+        notices = tuple(Notice(path, line, DUPLICATE_KEY_CODE, f"document {raw.index}: key {key!r} is given twice in "
+                                                               "one mapping: the last one is used, as Helm does")
+                        for line, key in duplicates)
         yield Document(
             path=path,
             index=raw.index,
@@ -429,6 +522,7 @@ def parse_yaml_stream(text: str, path: str, source: str, prescan: PrescanPolicy 
             positions=positions,
             source=SOURCE_HELM_TEMPLATE if raw.template else source,
             template=raw.template,
+            notices=notices,
         )
 
 

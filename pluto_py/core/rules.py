@@ -70,6 +70,19 @@ _RULES: tuple[Rule, ...] = (
          "A kdeprecate comment cannot be understood.",
          "Use `# kdeprecate: ignore`, `# kdeprecate: ignore[removed]`, `# kdeprecate: ignore[deprecated]` or "
          "`# kdeprecate: ignore-file` (on a line of its own), optionally followed by a reason."),
+    Rule("component-not-judged", LEVEL_NOTE,
+         "Objects of an add-on or extra table's component were not judged: it has no target.",
+         "Rows of a component other than Kubernetes are judged only at `--target COMPONENT=VERSION`. Give the "
+         "version of that component you upgrade to, or ignore this note if the component is not being upgraded."),
+    Rule("duplicate-key", LEVEL_WARNING,
+         "A key is given twice in one YAML mapping.",
+         "Helm and go-yaml keep the last value, and so does kdeprecate; tools that refuse duplicate keys (strict "
+         "validation) reject the manifest. Remove the first occurrence."),
+    Rule("chart-rendered-statically", LEVEL_NOTE,
+         "A Helm chart was read without a Helm engine.",
+         "No `helm` binary and no helm-python-sdk: the templates were read as text. apiVersions computed by "
+         "templates are not seen and findings marked conditional may not be rendered at the target. Install helm, "
+         "or `pip install 'kdeprecate[helm]'`."),
     Rule("chart-template", LEVEL_NOTE,
          "A Helm chart template was scanned through its chart.",
          "Templates are Go templates, not YAML: kdeprecate renders the chart they belong to instead of parsing "

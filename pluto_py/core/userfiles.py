@@ -77,6 +77,8 @@ def _read_fifo(path: str, limit: int) -> bytes:
             if first:
                 chunks.append(first)
                 break
+            if _is_anonymous_pipe(path):
+                return b""  # <(cmd): its writer has come and gone; nobody else can open it
             if time.monotonic() >= deadline:  # no writer (or one that wrote nothing and left)
                 raise ValueError(f"a FIFO with no writer for {FIFO_WRITER_WAIT:g} s; not scanned")
             time.sleep(0.02)
@@ -84,6 +86,15 @@ def _read_fifo(path: str, limit: int) -> bytes:
         return _read_rest(fd, chunks, limit)
     finally:
         os.close(fd)
+
+
+def _is_anonymous_pipe(path: str) -> bool:
+    """Whether ``path`` (/dev/fd/63 of process substitution) names an anonymous pipe, which no new
+    writer can ever open, rather than a named FIFO."""
+    try:
+        return os.readlink(path).startswith("pipe:")
+    except OSError:
+        return False
 
 
 def read_user_text(path: str | os.PathLike[str], what: str = "", limit: int = MAX_FILE_BYTES, *,

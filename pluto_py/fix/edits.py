@@ -140,11 +140,22 @@ class Differ:
         self.layout = layout
         self.origins = origins or Origins()
         self.json = json_style
+        # Trailing comments of values whose text is rewritten or deleted: they follow their value to
+        # where it is written anew (`servicePort: http  # named port` → `name: http  # named port`).
+        self._unique: set[tuple[type, Any]] | None = None  # values written once in the object
+        self._carried: dict[tuple[type, Any], tuple[str, int]] = {}  # value -> (comment, its end offset)
+        self._placed: set[tuple[type, Any]] = set()
 
     # ---------------------------------------------------------------- diff
 
     def edits(self, node: Node, new: Any) -> list[Edit]:
         out: list[Edit] = []
+        if self._unique is None:
+            counts: dict[tuple[type, Any], int] = {}
+            for value in _value_scalars(node):
+                key = _scalar_key(value.value)
+                counts[key] = counts.get(key, 0) + 1
+            self._unique = {key for key, count in counts.items() if count == 1}
         try:
             self._diff(node, new, out)
         except _Replace:
@@ -217,8 +228,12 @@ class Differ:
             if node_same(node, new):
                 return
             raise _Replace  # nothing of the old mapping stays: the parent writes it anew
+        for index, name in enumerate(old_keys):
+            if name not in new_set and index not in consumed:
+                self._carry_from(pairs[index][1])  # a deleted entry's value may be written elsewhere
+        last = {name: index for index, name in enumerate(old_keys)}  # a key given twice: the last one counts
         for index, (_key, value) in enumerate(pairs):
-            if old_keys[index] in new_set:
+            if old_keys[index] in new_set and last[old_keys[index]] == index:
                 try:
                     self._diff(value, new[old_keys[index]], out)
                 except _Replace:
@@ -255,7 +270,9 @@ class Differ:
         if node.flow:
             return Edit(key.end, content_end(old, self.text), ": " + self.render_flow(value))
         prefer_flow = old.kind in ("map", "seq") and old.flow
-        return Edit(key.end, content_end(old, self.text), ":" + self.after_key(value, indent, prefer_flow))
+        self._carry_from(old)
+        rendered = ":" + self.after_key(value, indent, prefer_flow)
+        return self._with_last_comment(Edit(key.end, content_end(old, self.text), rendered))
 
     def _insert(self, node: Node, after: int, entries: list[tuple[str, Any]]) -> Edit:
         pairs = node.items()
@@ -334,7 +351,9 @@ class Differ:
         if node.flow:
             return Edit(element.start, content_end(element, self.text), self.render_flow(value))
         dash = column(self.text, element.start) - 2
-        return Edit(element.start, content_end(element, self.text), self.item_body(value, max(dash, 0)))
+        self._carry_from(element)
+        rendered = self.item_body(value, max(dash, 0))
+        return self._with_last_comment(Edit(element.start, content_end(element, self.text), rendered))
 
     # ---------------------------------------------------------------- rendering
 
@@ -363,7 +382,7 @@ class Differ:
         """What follows 'key:' for a value of a block mapping whose keys are at ``indent``."""
         nl = self.layout.newline
         if not isinstance(value, dict | list):
-            return " " + render_scalar(value)
+            return " " + render_scalar(value) + self._comment_for(value)
         if not value:
             return " {}" if isinstance(value, dict) else " []"
         target = indent + (self.layout.step if isinstance(value, dict) else self.layout.seq_indent)
@@ -388,7 +407,7 @@ class Differ:
     def item_body(self, value: Any, dash: int) -> str:
         """A sequence item's text after '- ' (the dash at column ``dash``)."""
         if not isinstance(value, dict | list):
-            return render_scalar(value)
+            return render_scalar(value) + self._comment_for(value)
         if not value:
             return "{}" if isinstance(value, dict) else "[]"
         reused = self._reuse_block(value, dash + 2)
@@ -397,6 +416,46 @@ class Differ:
         if isinstance(value, dict):
             return self.block_map(value, dash + 2).lstrip(" ")
         return self.block_seq(value, dash + 2).lstrip(" ")
+
+    # ---------------------------------------------------------------- carried comments
+
+    def _trailing_comment(self, node: Node) -> tuple[str, int] | None:
+        """The comment that ends the line where ``node``'s text ends (with the blanks before it)."""
+        match = _TRAILING_COMMENT.match(self.text, content_end(node, self.text))
+        return (match.group(1), match.end(1)) if match else None
+
+    def _carry_from(self, old: Node) -> None:
+        """Offer the trailing comments of ``old``'s scalar values (written once in the object) to the
+        values rendered from now on."""
+        if self.json:
+            return
+        for scalar in _value_scalars(old):
+            key = _scalar_key(scalar.value)
+            if (self._unique is not None and key not in self._unique) or key in self._carried:
+                continue
+            comment = self._trailing_comment(scalar)
+            if comment is not None:
+                self._carried[key] = comment
+
+    def _comment_for(self, value: Any) -> str:
+        key = _scalar_key(value)
+        if key in self._carried and key not in self._placed:
+            self._placed.add(key)
+            return self._carried[key][0]
+        return ""
+
+    def _with_last_comment(self, edit: Edit) -> Edit:
+        """``edit`` extended over the comment that ends its last line: the comment went with its value,
+        or (when its value is gone) it stays on the first line of what replaces it."""
+        match = _TRAILING_COMMENT.match(self.text, edit.end)
+        if match is None:
+            return edit
+        comment = match.group(1)
+        if not any(end == match.end(1) for key, (_text, end) in self._carried.items() if key in self._placed):
+            first_break = re.search(r"\r\n|\r|\n", edit.text)
+            at = first_break.start() if first_break else len(edit.text)
+            return Edit(edit.start, match.end(1), edit.text[:at] + comment + edit.text[at:])
+        return Edit(edit.start, match.end(1), edit.text)
 
     # ---------------------------------------------------------------- moved subtrees
 
@@ -451,3 +510,21 @@ class Differ:
 
 def data_of(node: Node) -> Any:
     return to_data(node)
+
+
+_TRAILING_COMMENT = re.compile(r"([ \t]+#[^\r\n]*)(?=\r|\n|$)")
+
+
+def _scalar_key(value: Any) -> tuple[type, Any]:
+    return (type(value), value if not isinstance(value, float) or value == value else "nan")
+
+
+def _value_scalars(node: Node) -> list[Node]:
+    """The scalar values (not keys) under ``node``."""
+    if node.kind == "scalar":
+        return [node]
+    if node.kind == "map":
+        return [scalar for _key, value in node.items() for scalar in _value_scalars(value)]
+    if node.kind == "seq":
+        return [scalar for element in node.elements() for scalar in _value_scalars(element)]
+    return []

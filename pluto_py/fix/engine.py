@@ -282,6 +282,19 @@ class FileFixer:
         ctx, new_api, problems = self._migrate(item, data, Origins())
         return self._base_report(doc, item, outcome if new_api else NEEDS_HUMAN, new_api, ctx, problems)
 
+    def rendered_report(self, document: Document, resource: Resource, path: str) -> ObjectFix | None:
+        """What to change for an object of a rendered chart (reported, never written), shown at ``path``;
+        None when it needs no fix at the target."""
+        row = self.table.lookup(resource.api_version, resource.kind)
+        if row is None or row.component != "k8s" or not needs_fix(row, self.options):
+            return None
+        line, _ = document.position((*resource.path, "apiVersion"))
+        doc = _Doc(document.index, 0, "", document.line, document.data, document, document.template)
+        report = self._template_report(doc, _Work(resource, row, line))
+        return ObjectFix(path, report.line, report.document, report.kind, report.name, report.namespace,
+                         report.api_version, report.new_api_version, report.outcome, report.changes, report.notes,
+                         report.problems, report.template)
+
     def _embedded(self, doc: _Doc) -> Iterator[ObjectFix]:
         """Objects inside last-applied annotations and Helm release records: reported, never rewritten."""
         from pluto_py.core.model import SOURCE_HELM_RELEASE, SOURCE_LAST_APPLIED
@@ -373,8 +386,12 @@ class FileFixer:
         for item in items:
             if not item.resource.path:
                 expected = item.new_data
-            else:
-                expected["items"][item.resource.path[1]] = item.new_data
+            else:  # a List item, at any depth (nested Lists)
+                *parents, last = item.resource.path
+                holder = expected
+                for part in parents:
+                    holder = holder[part]
+                holder[last] = item.new_data
         try:
             if doc.json:
                 actual = to_data(json_tree(new_text))

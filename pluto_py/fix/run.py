@@ -32,6 +32,7 @@ from pluto_py.sources.files import (
 class FixRun:
     results: list[FixResult] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)  # inputs that could not be read at all
+    warnings: list[str] = field(default_factory=list)  # e.g. a chart read without a Helm engine
 
 
 def _is_regular_file(path: Path) -> bool:
@@ -55,7 +56,9 @@ def fix_paths(paths: Sequence[str], table: Table, options: FixOptions, *, write:
         elif path_filter is not None and isinstance(item, FileInput | ChartInput) and not path_filter(item.display):
             continue
         elif isinstance(item, ChartInput):
-            run.results.extend(_chart_results(fixer, item))
+            chart_results = list(_chart_results(fixer, item))
+            run.results.extend(chart_results)
+            run.results.extend(_rendered_results(fixer, item, chart_results, run.warnings))
         else:
             result = _fix_input(fixer, item)
             if result is None:
@@ -91,8 +94,9 @@ def _fix_input(fixer: FileFixer, item: FileInput | StdinInput) -> FixResult | No
     return fixer.fix_bytes(raw, item.display, json_file=item.path.name.lower().endswith(".json"))
 
 
-def _chart_files(root: Path) -> Iterator[Path]:
-    for directory, subdirectories, files in os.walk(root):
+def _chart_files(root: Path, unreadable: list[OSError] | None = None) -> Iterator[Path]:
+    """The chart's manifest-like files; folders that cannot be listed go to ``unreadable``."""
+    for directory, subdirectories, files in os.walk(root, onerror=None if unreadable is None else unreadable.append):
         subdirectories.sort()
         for name in sorted(files):
             if name.lower().endswith(MANIFEST_SUFFIXES) and name not in ("Chart.yaml", "Chart.lock") \
@@ -101,7 +105,8 @@ def _chart_files(root: Path) -> Iterator[Path]:
 
 
 def _chart_results(fixer: FileFixer, chart: ChartInput) -> Iterator[FixResult]:
-    for path in _chart_files(chart.path):
+    unreadable: list[OSError] = []
+    for path in _chart_files(chart.path, unreadable):
         display = os.path.join(chart.display, os.path.relpath(path, chart.path))
         try:
             raw = read_bounded(path)
@@ -116,6 +121,53 @@ def _chart_results(fixer: FileFixer, chart: ChartInput) -> Iterator[FixResult]:
         result = template_result(fixer, raw, display)
         if result.objects or result.errors:
             yield result
+    for failure in unreadable:
+        display = os.path.join(chart.display, os.path.relpath(failure.filename or chart.path, chart.path))
+        yield FixResult(display, b"", b"", errors=(ScanError(display, None,
+                                                             f"cannot list directory: {failure.strerror or failure}"),))
+
+
+def _rendered_results(fixer: FileFixer, chart: ChartInput, read: list[FixResult],
+                      warnings: list[str]) -> Iterator[FixResult]:
+    """The chart rendered as `scan` renders it: every object to migrate that reading the template
+    files missed (an apiVersion computed by a template, a packaged subchart, a manifest read with
+    .Files.Get) is reported where it comes from, so fix never passes what scan fails. A chart Helm
+    refuses at the target is an error, as in scan."""
+    from pluto_py.pipeline.judge import resources_of
+    from pluto_py.sources import SourceRequest
+    from pluto_py.sources.helm import ChartRenderer, _relative_to_chart
+
+    renderer = ChartRenderer()
+    covered = {(o.path, o.api_version, o.kind) for result in read for o in result.objects}
+    found: dict[str, list[ObjectFix]] = {}
+    errors: list[ScanError] = []
+    for item in renderer(chart, SourceRequest(target=str(fixer.options.target))):
+        if isinstance(item, ScanError):
+            errors.append(item)
+            continue
+        template_file = item.context.get("template_file")
+        if template_file is None and item.template is not None:
+            behind = _relative_to_chart(item.template, chart.path)
+            if behind is not None:
+                template_file = os.path.join(chart.display, os.path.relpath(behind, chart.path))
+        for resource in resources_of(item):
+            if (template_file, resource.api_version, resource.kind) in covered:
+                continue
+            report = fixer.rendered_report(item, resource, template_file or chart.display)
+            if report is None:
+                continue
+            where = (f"the packaged or generated {item.template}" if template_file is None
+                     else "a value the template computes")
+            note = (f"found by rendering the chart at {fixer.options.target} (as scan does): its apiVersion comes "
+                    f"from {where}, not from text fix can point at; change it there")
+            if item.context.get("line_in") == "rendered":
+                note += f" (line {report.line} is a line of the rendered output of {item.template})"
+            found.setdefault(report.path, []).append(replace(report, notes=(note, *report.notes)))
+    warnings.extend(w for w in renderer.warnings if w not in warnings)
+    for path, objects in found.items():
+        yield FixResult(path, b"", b"", tuple(objects), rewritable=False)
+    if errors:
+        yield FixResult(chart.display, b"", b"", errors=tuple(errors), rewritable=False)
 
 
 # ---------------------------------------------------------------- chart templates

@@ -153,7 +153,7 @@ class CrdVersionTracker:
         line, column = document.position((*resource.path, "apiVersion"))
         context = dict(document.context)
         if resource.path:
-            context["item"] = str(resource.path[-1])
+            context["item"] = ".".join(str(part) for part in resource.path[1::2])  # "2", or "2.0" when nested
         return _Pending(document.path, line, column, document.index, document.source, document.template,
                         resource.api_version, resource.kind, resource.metadata("name"),
                         resource.metadata("namespace"), tuple(sorted(context.items())))

@@ -71,9 +71,16 @@ def resources_of(document: Document) -> Iterator[Resource]:
     if not is_object(data):
         return
     yield Resource(document, data, ())
+    yield from _list_items(document, data, ())
+
+
+def _list_items(document: Document, data: Any, path: NodePath) -> Iterator[Resource]:
+    """The items of a List, and those of the Lists among them (kubectl flattens nested Lists)."""
     for item in list_items(data) or ():
         if is_object(item.data):
-            yield Resource(document, item.data, item.path)
+            item_path: NodePath = (*path, *item.path)
+            yield Resource(document, item.data, item_path)
+            yield from _list_items(document, item.data, item_path)
 
 
 def finding_for(resource: Resource, row: ApiRow, status: str, target: KubeVersion,
@@ -95,7 +102,7 @@ def finding_for(resource: Resource, row: ApiRow, status: str, target: KubeVersio
         interim = interim_version(row, from_version, target, table)
     context = dict(document.context)
     if resource.path:
-        context["item"] = str(resource.path[-1])
+        context["item"] = ".".join(str(part) for part in resource.path[1::2])  # "2", or "2.0" when nested
     return Finding(
         path=document.path,
         line=line,

@@ -58,6 +58,7 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     from pluto_py.core.prescan import DEFAULT_ANNOTATIONS, PrescanPolicy
     from pluto_py.pipeline.hooks import CrdHook, Suppressions
     from pluto_py.pipeline.judge import ObjectCollector, ScanHook, build_result, scan_stream
+    from pluto_py.pipeline.unjudged import UnjudgedComponents, addon_keys
     from pluto_py.sources import InputStats, SourceRequest, expanders_for, sources_for
     from pluto_py.sources.files import chart_of_file, map_chart_templates
 
@@ -88,30 +89,37 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
         except ShardError as exc:
             raise ScanRequestError(str(exc)) from None
     if not request.collect_objects:  # a report of every object needs every document parsed
-        source_request = source_request.replace(prescan=PrescanPolicy.for_table(table.rows, annotations))
+        # Objects of add-on tables not loaded are still parsed: a notice says they were not judged.
+        source_request = source_request.replace(
+            prescan=PrescanPolicy.for_table([*table.rows, *addon_keys()], annotations))
 
     stats = InputStats()
     collector = ObjectCollector()
-    hooks: list[ScanHook] = [CrdHook(request.targets), *([collector] if request.collect_objects else [])]
+    unjudged = UnjudgedComponents(table, request.targets)
+    hooks: list[ScanHook] = [CrdHook(request.targets), unjudged, *([collector] if request.collect_objects else [])]
     all_notices: list[Notice] = list(notices)
-    stream: Iterable[Document | ScanError] = _documents(sources, source_request, stats, all_notices)
+    read_notices: list[Notice] = []  # how documents were read (a key given twice), from the documents
+    stream: Iterable[Document | ScanError] = _documents(sources, source_request, stats, all_notices, read_notices)
     for expander in expanders:
         stream = expander.prepare(stream)
     findings, errors = scan_stream(stream, table, request.targets, from_version=request.from_version,
                                    expanders=[expander.expand for expander in expanders], hooks=hooks)
     findings, suppression_notices = suppressions.apply(findings)
-    all_notices.extend(suppression_notices)
+    all_notices.extend([*suppression_notices, *unjudged.notices(), *read_notices])
     result = build_result(findings, errors, stats.files, stats.documents, request.targets,
                           objects=collector.objects, notices=all_notices)
     return ScanRun(result, tuple(warning for source in sources for warning in source.warnings))
 
 
 def _documents(sources: Sequence[Source], request: SourceRequest, stats: InputStats,
-               notices: list[Notice]) -> Iterator[Document | ScanError]:
-    """The documents of every source in turn; the notices they yield go to ``notices``."""
+               notices: list[Notice], read_notices: list[Notice]) -> Iterator[Document | ScanError]:
+    """The documents of every source in turn; the notices they yield go to ``notices``, those the
+    documents carry (how they were read) to ``read_notices``."""
     for source in sources:
         for item in source.documents(request, stats):
             if isinstance(item, Notice):
                 notices.append(item)
-            else:
-                yield item
+                continue
+            if isinstance(item, Document) and item.notices:
+                read_notices.extend(item.notices)
+            yield item

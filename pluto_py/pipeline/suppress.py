@@ -94,10 +94,12 @@ def parse_suppressions(path: str, text: str) -> tuple[FileSuppressions, list[Not
     if MARKER not in text:
         return result, notices
     lines = _lines(text)
+    starts = _line_starts(text, lines)
+    in_scalar = _ScalarSpans(text)
     for index, line in enumerate(lines):
         if MARKER not in line:
             continue
-        match = _DIRECTIVE.search(line)
+        match = _real_directive(line, starts[index], in_scalar)
         if match is None:
             continue
         number = index + 1
@@ -111,6 +113,13 @@ def parse_suppressions(path: str, text: str) -> tuple[FileSuppressions, list[Not
                                   column=column))
             continue
         codes: frozenset[str] | None = None
+        if match["codes"] is None and match["rest"].lstrip().startswith("["):
+            # `ignore[removed` or `ignore [removed]`: read as a reason, it would silence every status.
+            notices.append(Notice(path, number, INVALID_CODE,
+                                  f"cannot read the codes of 'kdeprecate: {word}': write them right after it, "
+                                  "in closed brackets: [removed], [deprecated] or [removed,deprecated]",
+                                  column=column))
+            continue
         if match["codes"] is not None:
             names = [c.strip() for c in match["codes"].split(",") if c.strip()]
             unknown = [c for c in names if c not in CODES]
@@ -140,6 +149,76 @@ def parse_suppressions(path: str, text: str) -> tuple[FileSuppressions, list[Not
             continue
         result.by_line.setdefault(target, []).append(suppression)
     return result, notices
+
+
+def _line_starts(text: str, lines: list[str]) -> list[int]:
+    """The offset in ``text`` of each of ``lines`` (as _lines split it)."""
+    starts: list[int] = []
+    at = 0
+    for line in lines:
+        at = text.find(line, at) if line else at
+        starts.append(at)
+        at += len(line)
+        at += 2 if text.startswith("\r\n", at) else 1
+    return starts
+
+
+def _real_directive(line: str, line_start: int, in_scalar: _ScalarSpans) -> re.Match[str] | None:
+    """The first directive of a line that is a real YAML comment: not text inside a block scalar, a
+    quoted string or a plain multi-line value that merely looks like one."""
+    for match in _DIRECTIVE.finditer(line):
+        if not in_scalar(line_start + line.index("#", match.start())):
+            return match
+    return None
+
+
+class _ScalarSpans:
+    """Whether an offset of a text lies inside a scalar (a key or value), by YAML's own parser.
+
+    Each document is parsed on its own, lazily, and only for files holding the marker. A document
+    the parser rejects has no comments it can vouch for: its directives are not obeyed (the scan
+    reports the document as an error anyway).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._spans: list[tuple[int, int]] | None = None
+
+    def __call__(self, offset: int) -> bool:
+        if self._spans is None:
+            self._spans = self._scan()
+        import bisect
+
+        at = bisect.bisect_right(self._spans, (offset, float("inf"))) - 1
+        return at >= 0 and self._spans[at][0] <= offset < self._spans[at][1]
+
+    def _scan(self) -> list[tuple[int, int]]:
+        from ruamel.yaml import YAML
+        from ruamel.yaml.error import YAMLError
+
+        from pluto_py.core.parse import split_documents
+
+        spans: list[tuple[int, int]] = []
+        searched = 0
+        for raw in split_documents(self.text):
+            base = self.text.find(raw.text, searched)
+            if base < 0:
+                continue
+            searched = base + len(raw.text)
+            try:
+                for event in YAML(typ="safe", pure=True).parse(raw.text):
+                    if event.__class__.__name__ != "ScalarEvent":
+                        continue
+                    start, end = event.start_mark.index, event.end_mark.index
+                    if getattr(event, "style", None) in ("|", ">"):
+                        # A comment may follow the indicator on its own line; the content starts below.
+                        breaks = [i for i in (raw.text.find("\n", start), raw.text.find("\r", start)) if i >= 0]
+                        start = min(breaks) if breaks else end
+                    spans.append((base + start, base + end))
+            except (YAMLError, RecursionError):
+                spans.append((base, base + len(raw.text)))  # no directive of a broken document is obeyed
+        spans.sort()
+        return spans
 
 
 def _line_below(lines: list[str], index: int) -> int | None:

@@ -92,7 +92,15 @@ def message(finding: Finding) -> str:
 def location(finding: Finding) -> str:
     where = f"{finding.path}:{finding.line}:{finding.column}"
     if finding.template:
-        where += f" [{finding.template}]"
+        # A chart's line is the template's when it could be located there, else the rendered output's
+        # (a packaged subchart, a CRD read with .Files.Get): say which. A finding of the static reading
+        # from a branch may not be rendered at the target: say that too.
+        notes = [finding.template]
+        if finding.context.get("line_in") == "rendered":
+            notes.append("line of the rendered output")
+        if finding.context.get("conditional") == "true":
+            notes.append("conditional: may not be rendered at the target")
+        where += f" [{'; '.join(notes)}]"
     return where
 
 

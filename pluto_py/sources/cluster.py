@@ -361,14 +361,26 @@ class ClusterExpander:
         context = {**document.context, "release": name, "revision": revision, "release_namespace": namespace or "",
                    "release_status": status, "chart": chart, "storage": record.storage,
                    "record": record.object_name, "remedy": REMEDY, "note": UPGRADE_NOTE}
+        # Helm itself refuses a record whose fields have the wrong JSON type (null is Go's zero value):
+        # a record skipped silently would hide its objects from the gate.
         manifest = release.get("manifest")
-        if isinstance(manifest, str):
+        if manifest is not None and not isinstance(manifest, str):
+            yield ScanError(document.path, position[0], f"{where}: the decoded release's manifest is "
+                                                        f"{_json_type(manifest)}, not a string")
+        elif manifest:
             yield from self._manifest_documents(document, position, manifest, None, None, namespace, context)
         hooks = release.get("hooks")
-        for hook in hooks if isinstance(hooks, list) else []:
-            hook = _mapping(hook)
-            hook_manifest = hook.get("manifest")
-            if not isinstance(hook_manifest, str):
+        if hooks is not None and not isinstance(hooks, list):
+            yield ScanError(document.path, position[0], f"{where}: the decoded release's hooks are "
+                                                        f"{_json_type(hooks)}, not a list")
+        for index, hook in enumerate(hooks if isinstance(hooks, list) else []):
+            hook_manifest = hook.get("manifest") if isinstance(hook, dict) else hook
+            if hook_manifest is None:
+                continue
+            if not isinstance(hook, dict) or not isinstance(hook_manifest, str):
+                what = _json_type(hook) if not isinstance(hook, dict) else f"{_json_type(hook_manifest)} manifest"
+                yield ScanError(document.path, position[0], f"{where}: hook {index} of the decoded release is "
+                                                            f"{what}, not a hook with a string manifest")
                 continue
             events = hook.get("events")
             hook_events = ",".join(str(e) for e in events) if isinstance(events, list) else ""
@@ -399,6 +411,11 @@ class ClusterExpander:
                 positions={(): position, ("apiVersion",): position},
                 source=SOURCE_HELM_RELEASE, template=parsed.template or template, context=own_context,
             )
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number",
+            float: "a number"}.get(type(value), type(value).__name__)
 
 
 def _parse_annotation(value: str) -> Any:

@@ -63,7 +63,10 @@ Input = FileInput | StdinInput | ChartInput
 
 
 def is_chart_dir(path: Path) -> bool:
-    return (path / "Chart.yaml").is_file()
+    try:
+        return (path / "Chart.yaml").is_file()
+    except OSError:  # a folder we may not look into (mode 000): not a chart; listing it is an error
+        return False
 
 
 def chart_root_of(path: Path) -> Path | None:
@@ -200,6 +203,9 @@ def read_input_bytes(item: FileInput | StdinInput) -> bytes:
             raise ValueError("stdin is empty: nothing to scan (did the command before the pipe fail?)")
     else:
         data = read_bounded(item.fspath, MAX_FILE_BYTES)
+        if not data and stat.S_ISFIFO(os.stat(item.fspath).st_mode):
+            # `scan <(helm template ...)` whose command failed or printed nothing: as for empty stdin.
+            raise ValueError("the pipe is empty: nothing to scan (did the command writing it fail?)")
     if len(data) > MAX_FILE_BYTES:
         raise ValueError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not scanned")
     return data
@@ -211,6 +217,13 @@ def relative_display(path: Path) -> str:
         return os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return str(path)
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # inside a folder we may not look into: the scan reports it
+        return False
 
 
 def map_chart_templates(paths: Sequence[str], chart_root_of: Callable[[Path], Path | None]) -> tuple[
@@ -226,7 +239,7 @@ def map_chart_templates(paths: Sequence[str], chart_root_of: Callable[[Path], Pa
     charts_added: dict[Path, str] = {}
     for argument in paths:
         path = Path(argument)
-        chart = chart_root_of(path) if argument != "-" and path.is_file() else None
+        chart = chart_root_of(path) if argument != "-" and _is_file(path) else None
         if chart is None:
             result.append(argument)
             continue

@@ -47,6 +47,7 @@ from pluto_py.core.userfiles import UserFileError, read_user_text
 from pluto_py.core.versions import KubeVersion, VersionError, parse_version
 from pluto_py.sources import HELM_ENGINE_ENV, SourceRequest
 from pluto_py.sources.files import ChartInput
+from pluto_py.sources.helm_checks import HELM_HOOKS, unknown_hooks
 
 ENGINE_BINARY = "helm"
 ENGINE_SDK = "helm-python-sdk"
@@ -181,20 +182,78 @@ def _unquote(value: str) -> str:
     return value
 
 
-def locate_api_version(source: str, api_version: str, occurrence: int) -> Position | None:
+def locate_api_version(source: str, api_version: str, occurrence: int,
+                       rendered: str | None = None) -> Position | None:
     """The template line that wrote ``apiVersion: <api_version>`` for one rendered object.
 
     ``occurrence`` is how many earlier objects of the same template rendered the same
     apiVersion. A literal match wins; else the only templated ``apiVersion:`` line; else unknown.
+    With the ``rendered`` output of the template, a literal line inside an if/with/range branch whose
+    own literal lines the output does not hold (a branch not taken) is never picked.
     """
     lines = _api_version_lines(source)
     literal = [(line, column) for line, column, value in lines if _unquote(value) == api_version]
+    if rendered is not None and literal:
+        taken = _taken_lines(source, rendered)
+        literal = [(line, column) for line, column in literal if line in taken]
+        if len(literal) <= occurrence:
+            return None  # the line that wrote it cannot be told: the rendered output's line is used
     if literal:
         return literal[min(occurrence, len(literal) - 1)]
     templated = [(line, column) for line, column, value in lines if "{{" in value]
     if len(templated) == 1:
         return templated[0]
     return None
+
+
+_BRANCH_ACTION = re.compile(r"\{\{-?\s*(?P<word>if|else|with|range|define|block|end)\b[^}]*?-?\}\}", re.DOTALL)
+
+
+def _taken_lines(source: str, rendered: str) -> set[int]:
+    """Lines (1-based) of ``source`` outside any branch, or in branches that each look taken: every line
+    written literally in the branch itself (not in branches nested in it) is a line of ``rendered``."""
+    present = {line.strip() for line in rendered.splitlines() if line.strip()}
+    line_starts = [0, *(match.end() for match in re.finditer("\n", source))]
+    source_lines = source.splitlines()
+
+    def line_of(offset: int) -> int:
+        import bisect
+
+        return bisect.bisect_right(line_starts, offset)
+
+    segments: list[tuple[int, int, int | None]] = []  # a branch's body: (first line, last line, parent)
+    open_segments: list[int] = []
+    for match in _BRANCH_ACTION.finditer(source):
+        word = match.group("word")
+        start_line, end_line = line_of(match.start()), line_of(match.end() - 1)
+        if word not in ("else", "end"):  # a block opens: its body starts below the action
+            segments.append((end_line + 1, len(source_lines), open_segments[-1] if open_segments else None))
+            open_segments.append(len(segments) - 1)
+        elif open_segments:  # the open body ends above the action; an else opens its sibling
+            current = open_segments.pop()
+            first, _last, parent = segments[current]
+            segments[current] = (first, start_line - 1, parent)
+            if word == "else":
+                segments.append((end_line + 1, len(source_lines), parent))
+                open_segments.append(len(segments) - 1)
+    innermost: dict[int, int] = {}
+    for index, (first, last, _parent) in enumerate(segments):  # later (nested) segments overwrite
+        for number in range(first, last + 1):
+            innermost[number] = index
+    own_lines: dict[int, list[str]] = {}
+    for number, index in innermost.items():
+        text = source_lines[number - 1].strip() if number - 1 < len(source_lines) else ""
+        if text and "{{" not in text and "}}" not in text and not text.startswith(("#", "---")):
+            own_lines.setdefault(index, []).append(text)
+
+    def taken(index: int | None) -> bool:
+        while index is not None:
+            if not all(line in present for line in own_lines.get(index, [])):
+                return False
+            index = segments[index][2]
+        return True
+
+    return {number for number in range(1, len(source_lines) + 1) if taken(innermost.get(number))}
 
 
 def documents_from_rendered(chart: ChartInput, rendered: Rendered, *,
@@ -220,8 +279,8 @@ def documents_from_rendered(chart: ChartInput, rendered: Rendered, *,
                 yield ScanError(chart.display, None, f"{name}: rendered output is not valid YAML: "
                                 f"{item.message} (line {item.line} of the rendered template)")
                 continue
-            if item.data is None:
-                continue
+            if item.data is None or unknown_hooks(item.data):
+                continue  # Helm 3/4 skip objects of hooks they do not know (Helm 2's crd-install)
             context = dict(base_context)
             positions = dict(item.positions)
             api_version = item.data.get("apiVersion") if isinstance(item.data, dict) else None
@@ -229,16 +288,20 @@ def documents_from_rendered(chart: ChartInput, rendered: Rendered, *,
             if source_text is not None and isinstance(api_version, str):
                 occurrence = seen.get(api_version, 0)
                 seen[api_version] = occurrence + 1
-                located = locate_api_version(source_text, api_version, occurrence)
+                located = locate_api_version(source_text, api_version, occurrence, text)
             if located is not None and template_file is not None:
                 positions[("apiVersion",)] = located
                 context["template_file"] = _display_join(chart.display, template_file.relative_to(chart.path))
                 context["line_in"] = "template"
             else:
                 context["line_in"] = "rendered"
+            # How the output was read (a key given twice), said of the chart: the output is no file.
+            notices = tuple(replace(notice, path=chart.display, line=None, column=None,
+                                    message=f"{name}: {notice.message} (line {notice.line} of the rendered template)")
+                            for notice in item.notices)
             yield Document(path=chart.display, index=index, line=located[0] if located else item.line,
                            data=item.data, positions=positions, source=SOURCE_HELM_TEMPLATE, template=name,
-                           context=context)
+                           context=context, notices=notices)
             index += 1
 
 
@@ -349,6 +412,7 @@ _ACTION = re.compile(r"\{\{-?\s*(?:/\*.*?\*/\s*-?\}\}|(?P<word>if|else|with|rang
 _TOP_KEY = re.compile(r"^(?P<key>apiVersion|kind):[ \t]*(?P<value>[^#\r\n]*?)[ \t]*(?:#.*)?$")
 _NAME = re.compile(r"^[ \t]+name:[ \t]*(?P<value>[^#\r\n]*?)[ \t]*(?:#.*)?$")
 _DOC_SEPARATOR = re.compile(r"^---(?:[ \t]|$)")
+_HOOK_LINE = re.compile(r"^[ \t]+[\"']?helm\.sh/hook[\"']?:[ \t]*(?P<value>[^#\r\n]*?)[ \t]*(?:#.*)?$")
 
 
 def _conditional_offsets(text: str) -> list[tuple[int, int]]:
@@ -384,8 +448,11 @@ def static_documents(display: str, helm_name: str, text: str, context: Mapping[s
     kind: str | None = None
     name: str | None = None
     in_metadata = False
+    unknown_hook = False  # a literal helm.sh/hook naming a hook Helm 3/4 skip (crd-install)
 
     def flush() -> Iterator[Document]:
+        if unknown_hook:
+            return
         for line, column, at, api_version in pending:
             document_context = dict(context)
             if _depth_at(marks, at) > 0:
@@ -401,10 +468,14 @@ def static_documents(display: str, helm_name: str, text: str, context: Mapping[s
         if _DOC_SEPARATOR.match(line):
             if kind is not None:
                 yield from flush()
-            pending, kind, name, in_metadata = [], None, None, False
+            pending, kind, name, in_metadata, unknown_hook = [], None, None, False, False
             chunk_index += 1
         else:
             stripped = line.rstrip("\r\n")
+            hook = _HOOK_LINE.match(stripped)
+            if hook and "{{" not in hook.group("value"):
+                hooks = [h.strip().lower() for h in _unquote(hook.group("value")).split(",")]
+                unknown_hook = unknown_hook or any(h not in HELM_HOOKS for h in hooks)
             top = _TOP_KEY.match(stripped)
             if top:
                 value = _unquote(top.group("value"))
@@ -447,7 +518,12 @@ def _chart_files(chart_dir: Path, helm_prefix: str,
         root = chart_dir / sub
         if not root.is_dir():
             continue
-        for file in sorted(p for p in root.rglob("*") if p.is_file()):
+        unreadable: list[OSError] = []
+        found = [Path(directory, name) for directory, _dirs, names in os.walk(root, onerror=unreadable.append)
+                 for name in names]
+        for exc in unreadable:
+            yield ScanError(str(exc.filename or root), None, f"cannot list directory: {exc.strerror or exc}")
+        for file in sorted(p for p in found if p.is_file()):
             relative = file.relative_to(chart_dir).as_posix()
             if file.name.startswith("_") or file.name.endswith(_NOTES_SUFFIX):
                 continue
@@ -461,7 +537,12 @@ def _chart_files(chart_dir: Path, helm_prefix: str,
     charts = chart_dir / "charts"
     if charts.is_dir():
         optional = _conditional_subcharts(chart_dir)
-        for sub_chart in sorted(charts.iterdir()):
+        try:
+            sub_charts = sorted(charts.iterdir())
+        except OSError as exc:
+            yield ScanError(str(charts), None, f"cannot list directory: {exc.strerror or exc}")
+            sub_charts = []
+        for sub_chart in sub_charts:
             if sub_chart.is_dir() and (sub_chart / "Chart.yaml").is_file():
                 name = chart_name(sub_chart)
                 yield from _chart_files(sub_chart, f"{helm_prefix}/charts/{sub_chart.name}",
@@ -583,6 +664,13 @@ class ChartRenderer:
         request = self._request(chart, options)
         if isinstance(request, ScanError):
             yield request
+            return
+        from pluto_py.sources.helm_checks import chart_refusals
+
+        refusals = chart_refusals(chart.path, request.kube_version)
+        if refusals:  # Helm refuses to render the chart at the target: so does the scan (exit 2)
+            for refusal in refusals:
+                yield ScanError(chart.display, None, refusal)
             return
         unavailable: list[str] = []
         for engine in _available_engines(self.engine):

@@ -8,10 +8,10 @@ when $KDEPRECATE_HELM_ENGINE is set, so that a bad value is reported before the 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from pluto_py.core.model import SOURCE_FILE, SOURCE_STDIN, Document, Notice, ScanError
+from pluto_py.core.model import NOTICE_INFO, SOURCE_FILE, SOURCE_STDIN, Document, Notice, ScanError
 from pluto_py.core.parse import InputDecodeError, decode_text, parse_text
 from pluto_py.sources import HELM_ENGINE_ENV, InputStats, SourceRequest
 from pluto_py.sources.files import ChartInput, FileInput, Input, StdinInput, collect_inputs, read_input_bytes
@@ -21,6 +21,18 @@ if TYPE_CHECKING:
 
 # A handler renders a chart directory into Documents (sources.helm.ChartRenderer).
 ChartHandler = Callable[[ChartInput, SourceRequest], Iterable[Document | ScanError]]
+
+
+STATIC_RENDER_CODE = "chart-rendered-statically"
+
+
+def static_render_notices(engines_used: Mapping[str, str]) -> list[Notice]:
+    """The report itself (not only stderr) says which charts were read without a Helm engine."""
+    return [Notice(chart, None, STATIC_RENDER_CODE,
+                   "rendered without a Helm engine (static reading of the templates): apiVersions computed by "
+                   "templates are not seen, and findings marked conditional may not be rendered at the target",
+                   level=NOTICE_INFO)
+            for chart, engine in engines_used.items() if engine == "static"]  # sources.helm.ENGINE_STATIC
 
 
 def _no_chart_support(chart: ChartInput, request: SourceRequest) -> Iterator[Document | ScanError]:
@@ -109,7 +121,9 @@ class PathSource:
         return bool(request.paths)
 
     def documents(self, request: SourceRequest, stats: InputStats) -> Iterator[Document | ScanError | Notice]:
-        return iter_documents(request.paths, request, stats, chart_handler=self.render_chart)
+        yield from iter_documents(request.paths, request, stats, chart_handler=self.render_chart)
+        if self._renderer is not None:
+            yield from static_render_notices(self._renderer.engines_used)
 
     @property
     def warnings(self) -> Sequence[str]:
