@@ -53,6 +53,8 @@ MIGRATION = Migration(
         ("scheduling.k8s.io/v1alpha2", "Workload"): ("scheduling.k8s.io/v1beta1",),
         ("scheduling.k8s.io/v1alpha2", "PodGroup"): ("scheduling.k8s.io/v1beta1",),
         ("certificates.k8s.io/v1alpha1", "PodCertificateRequest"): ("certificates.k8s.io/v1",),
+        ("certificates.k8s.io/v1beta1", "PodCertificateRequest"): ("certificates.k8s.io/v1",),
+        ("storagemigration.k8s.io/v1beta1", "StorageVersionMigration"): ("storagemigration.k8s.io/v1",),
     },
     changes="StorageVersionMigration: resource.version and continueToken dropped; LeaseCandidate: the single "
             "preferred strategy becomes strategy; Workload/PodGroup v1alpha2: apiVersion",

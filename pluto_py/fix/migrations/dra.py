@@ -77,6 +77,9 @@ def _sources() -> dict[Key, tuple[str, ...]]:
     for version in ("v1alpha3", "v1beta1", "v1beta2"):
         result[(_GROUP + version, "DeviceClass")] = _V1
     result[(_GROUP + "v1alpha3", "DeviceTaintRule")] = _V1
+    # Classic DRA kinds without a v1 successor: the next alpha while a target still serves it (interim advice).
+    result[(_GROUP + "v1alpha1", "ResourceClass")] = (_GROUP + "v1alpha2",)
+    result[(_GROUP + "v1alpha2", "PodSchedulingContext")] = (_GROUP + "v1alpha3",)
     return result
 
 
