@@ -48,6 +48,7 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     tracking are loaded by the stand-ins of pluto_py.deferred at the first input that needs them.
     Raises ScanRequestError.
     """
+    from pluto_py.addons.judge import LazyAddonJudge, may_run_addon
     from pluto_py.config import map_chart_templates
     from pluto_py.deferred import LazyChartRenderer, LazyClusterExpander, LazyCrdTracker, LazySuppressions
     from pluto_py.scan import ObjectCollector, ScanHook, build_result, scan_stream
@@ -77,16 +78,17 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
         except ShardError as exc:
             raise ScanRequestError(str(exc)) from None
     if not request.collect_objects:  # a report of every object needs every document parsed
-        options = options.replace(prescan=PrescanPolicy.for_table(table.rows, annotations))
+        options = options.replace(prescan=PrescanPolicy.for_table(table.rows, annotations, text_test=may_run_addon))
 
     stats = InputStats()
     collector = ObjectCollector()
-    hooks: list[ScanHook] = [LazyCrdTracker(request.targets), *([collector] if request.collect_objects else [])]
+    addons = LazyAddonJudge(request.targets)  # add-on images judged against the target (pluto_py.addons)
+    hooks: list[ScanHook] = [LazyCrdTracker(request.targets), addons, *([collector] if request.collect_objects else [])]
     documents = expander.prepare(iter_documents(scan_paths, options, stats, chart_handler=charts))
     findings, errors = scan_stream(documents, table, request.targets, from_version=request.from_version,
                                    expanders=[expander], hooks=hooks)
     findings, suppression_notices = suppressions.apply(findings)
-    all_notices: list[Notice] = [*notices, *suppression_notices]
+    all_notices: list[Notice] = [*notices, *suppression_notices, *addons.notices]
     result = build_result(findings, errors, stats.files, stats.documents, request.targets,
                           objects=collector.objects, notices=all_notices)
     return ScanRun(result, tuple(charts.warnings))

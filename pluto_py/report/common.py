@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from pluto_py.model import SOURCE_HELM_RELEASE, STATUS_DEPRECATED, STATUS_REMOVED, Finding, Notice, ScanResult
+from pluto_py.model import (
+    SOURCE_HELM_RELEASE,
+    STATUS_DEPRECATED,
+    STATUS_REMOVED,
+    STATUS_UNSUPPORTED,
+    Finding,
+    Notice,
+    ScanResult,
+)
 
 # Rule ids shared by SARIF, GitHub annotations and JUnit: one per finding status, one per notice code.
-RULE_IDS = {STATUS_REMOVED: "removed-api", STATUS_DEPRECATED: "deprecated-api"}
+RULE_IDS = {STATUS_REMOVED: "removed-api", STATUS_DEPRECATED: "deprecated-api", STATUS_UNSUPPORTED: "unsupported-addon"}
 RULES: dict[str, tuple[str, str]] = {  # id -> (short description, help text)
     "removed-api": (
         "An object uses an API version that the target release no longer serves.",
@@ -22,6 +30,12 @@ RULES: dict[str, tuple[str, str]] = {  # id -> (short description, help text)
         "The API version still works at the target release but is scheduled for removal; the API server answers "
         "each request with a deprecation warning. Migrate before the release that removes it. Suppress with "
         "`# kdeprecate: ignore[deprecated] reason` on or above the apiVersion line.",
+    ),
+    "unsupported-addon": (
+        "A workload runs an add-on version whose documented support excludes the target release.",
+        "The add-on's own support matrix (data/addon_support.yaml) does not list the target Kubernetes version for "
+        "the version in the image tag: upgrade the add-on to a release that supports the target before upgrading "
+        "the cluster.",
     ),
     "unused-suppression": (
         "A kdeprecate suppression comment silences nothing.",
@@ -51,6 +65,11 @@ def advice(finding: Finding) -> str:
 
 
 def _advice(finding: Finding) -> str:
+    if finding.addon is not None:
+        from pluto_py.addons.judge import addon_advice
+
+        return addon_advice(finding)
+
     def release(version: str | None) -> str:
         return f"{finding.component} {version}" if finding.component not in ("k8s", "crd") else str(version)
 

@@ -29,7 +29,7 @@ reading uncertain), not below it. It is counted (the summary's
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from pluto_py._record import Record
@@ -131,20 +131,24 @@ class PrescanPolicy(Record):
     replacements' groups, and the core group). Objects of other groups — custom resources — are
     fully parsed, because scanned CRDs may retire their versions (pluto_py.crd_versions).
     ``annotations``: annotations that hold an object's applied configuration (last-applied).
+    ``text_test``: a test of an object's text that makes it worth a full parse (add-on images).
     """
 
-    __slots__ = ("annotations", "known_groups", "markers", "table_keys")
-    _fields = ("table_keys", "known_groups", "annotations", "markers")
+    __slots__ = ("annotations", "known_groups", "markers", "table_keys", "text_test")
+    _fields = ("table_keys", "known_groups", "annotations", "markers", "text_test")
 
     def __init__(self, table_keys: frozenset[tuple[str, str]], known_groups: frozenset[str],
-                 annotations: tuple[str, ...] = DEFAULT_ANNOTATIONS, markers: tuple[str, ...] = FILE_MARKERS) -> None:
+                 annotations: tuple[str, ...] = DEFAULT_ANNOTATIONS, markers: tuple[str, ...] = FILE_MARKERS,
+                 text_test: Callable[[str], bool] | None = None) -> None:
         self.table_keys = table_keys
         self.known_groups = known_groups
         self.annotations = annotations
         self.markers = markers
+        self.text_test = text_test
 
     @classmethod
-    def for_table(cls, rows: Iterable[Any], annotations: Iterable[str] = ()) -> PrescanPolicy:
+    def for_table(cls, rows: Iterable[Any], annotations: Iterable[str] = (),
+                  text_test: Callable[[str], bool] | None = None) -> PrescanPolicy:
         """A policy for a table's rows (objects with ``api_version``, ``kind``, ``replacement``)."""
         keys: set[tuple[str, str]] = set()
         groups: set[str] = {""}
@@ -154,7 +158,8 @@ class PrescanPolicy(Record):
             if row.replacement:
                 groups.add(_group(row.replacement))
         extra = tuple(annotations)
-        return cls(frozenset(keys), frozenset(groups), tuple(dict.fromkeys((*DEFAULT_ANNOTATIONS, *extra))))
+        return cls(frozenset(keys), frozenset(groups), tuple(dict.fromkeys((*DEFAULT_ANNOTATIONS, *extra))),
+                   text_test=text_test)
 
     def file_needs_full_parse(self, text: str) -> bool:
         """Whether every document of a file must be parsed (it holds an inline suppression)."""
@@ -192,6 +197,7 @@ def _object_matters(api_version: str | None, kind: str | None, text: str, policy
         or kind in ALWAYS_FULL_KINDS  # CRDs: their versions make findings (pluto_py.crd_versions)
         or _group(api_version) not in policy.known_groups  # custom resources
         or (kind in RELEASE_KINDS and RELEASE_KEY in text)  # Helm release records
+        or (policy.text_test is not None and bool(text) and policy.text_test(text))  # e.g. add-on images
     )
 
 
