@@ -49,8 +49,8 @@ def may_run_addon(text: str) -> bool:
     names = _basenames()
     for match in _IMAGE_KEY.finditer(text):
         value = match.group(1)
-        if not value or repository_basename(value) in names:
-            return True  # no value on this line (a block scalar, a continuation) cannot be ruled out cheaply
+        if not value or value[0] in "|>&*!" or repository_basename(value) in names:
+            return True  # a value elsewhere (next line, block scalar, alias, tag) cannot be ruled out cheaply
     return False
 
 

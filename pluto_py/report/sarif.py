@@ -65,7 +65,8 @@ class SarifReporter:
         rules = []
         for rid in rule_ids:
             short, help_text = RULES[rid]
-            default_level = "error" if rid in ("removed-api", "unsupported-addon") else ("note" if rid == "chart-template" else "warning")
+            default_level = "error" if rid in ("removed-api", "unsupported-addon") else (
+                "note" if rid == "chart-template" else "warning")
             rules.append({
                 "id": rid,
                 "name": "".join(part.capitalize() for part in rid.split("-")),

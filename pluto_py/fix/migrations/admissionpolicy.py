@@ -21,8 +21,8 @@ MIGRATION = Migration(
     sources={
         **sources(("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"),
                   (_GROUP + "v1alpha1", _GROUP + "v1beta1"), (_GROUP + "v1",)),
-        **sources(("MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"), (_GROUP + "v1alpha1", _GROUP + "v1beta1"),
-                  (_GROUP + "v1",)),
+        **sources(("MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"),
+                  (_GROUP + "v1alpha1", _GROUP + "v1beta1"), (_GROUP + "v1",)),
     },
     changes="apiVersion; a binding without validationActions gets [Deny], the behaviour it had",
     undecided="nothing",
