@@ -109,7 +109,8 @@ EXPECTED_LINES = {
     "kdeprecate merge-reports shard-1.json shard-2.json": '"schema_version": 1',
     "kdeprecate scan fixtures/addons --target 1.28":
         "1 file, 7 documents: 0 removed, 0 deprecated, 3 unsupported, 0 errors (target k8s 1.28)",
-    "kdeprecate list-versions --addons": "cluster-autoscaler            *                        same minor as the cluster",
+    "kdeprecate list-versions --addons":
+        "cluster-autoscaler            *                        same minor as the cluster",
     "kdeprecate skew --apiserver 1.27 --target 1.28 --scan fixtures/addons":
         "runs cluster-autoscaler 1.20.0, which does not support 1.28: upgrade it first",
 }
