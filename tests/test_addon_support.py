@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -220,3 +222,30 @@ def test_skew_scan_attaches_an_unsupported_addon_to_its_hop(cli: Cli) -> None:
     hops = [step for step in result.json()["plan"] if step["action"] == "control-plane"]
     names = {f["addon"]["name"] for f in hops[0]["findings"] if f["addon"]}
     assert names == {"cluster-autoscaler", "cert-manager", "istio"}
+
+
+# --- start-up: a scan without containers never imports the add-on layer ---------------------------
+
+IMPORTED_ADDON_MODULES = """
+import json, sys
+from pluto_py.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("pluto_py.addons"))), file=sys.stderr)
+"""
+
+
+def _addon_modules_imported_by_scan(path: Path) -> list[str]:
+    result = subprocess.run([sys.executable, "-c", IMPORTED_ADDON_MODULES, "scan", str(path), "-t", "1.28",
+                             "--no-config"], capture_output=True, text=True, check=False)
+    assert result.returncode in (0, 1), result.stderr
+    modules: list[str] = json.loads(result.stderr.strip().splitlines()[-1])
+    return modules
+
+
+def test_the_add_on_layer_is_imported_only_for_objects_that_run_containers() -> None:
+    assert _addon_modules_imported_by_scan(FIXTURES / "shop" / "pdb.yaml") == []
+    assert _addon_modules_imported_by_scan(FIXTURES / "current" / "app.yaml") == []
+    assert "pluto_py.addons.support" in _addon_modules_imported_by_scan(FIXTURES / "addons" / "kube-system.yaml")

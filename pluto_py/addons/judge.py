@@ -75,6 +75,8 @@ def runs_known_addon(data: Mapping[str, Any]) -> bool:
 class AddonJudge:
     """Findings for add-ons that do not support the target; notices for what it cannot judge."""
 
+    __slots__ = ("_noticed", "_support", "_target", "notices")
+
     def __init__(self, target: KubeVersion, support: AddonSupport) -> None:
         self._target = target
         self._support = support

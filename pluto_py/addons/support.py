@@ -62,7 +62,7 @@ class Verdict:
     reason: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AddonSupport:
     read_on: str
     addons: tuple[Addon, ...]

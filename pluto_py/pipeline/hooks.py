@@ -86,6 +86,8 @@ class AddonHook:
     that runs an image whose last path part is one an add-on uses; pluto_py.addons is imported at the
     first object that runs a container at all."""
 
+    __slots__ = ("_judge", "_targets")
+
     def __init__(self, targets: Targets) -> None:
         self._targets = targets
         self._judge: AddonJudge | None = None
