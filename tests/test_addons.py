@@ -55,7 +55,7 @@ def test_cert_manager_rows_follow_the_target(cli: Cli) -> None:
     deprecated = cli("scan", "cert.yaml", "--no-config", "--target", "cert-manager=v1.5.3", "-o", "json")
     assert deprecated.code == 0 and deprecated.json()["findings"][0]["status"] == "deprecated"
     unknown = cli("scan", "cert.yaml", "--no-config", "--target", "certmanager=1.6")
-    assert unknown.code == 2 and "known: cert-manager, gateway-api, istio, k8s" in unknown.stderr
+    assert unknown.code == 2 and "known: cert-manager, external-snapshotter, gateway-api, istio, k8s" in unknown.stderr
 
 
 def test_a_users_table_for_the_component_replaces_the_shipped_one(cli: Cli) -> None:

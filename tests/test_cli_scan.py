@@ -66,7 +66,7 @@ def test_app_fixtures_at_1_22_exact_findings(cli: Cli) -> None:
         "namespace": "shop", "deprecated_in": "1.14", "removed_in": "1.22", "replacement": "networking.k8s.io/v1",
         "replacement_available_in": "1.19", "component": "k8s", "fixable": True}
     assert report["summary"] == {"files": 9, "documents": 16, "removed": 5, "deprecated": 3, "errors": 0,
-                                 "suppressed": 0}
+                                 "suppressed": 0, "unsupported": 0}
     assert result.stderr == ""
 
 

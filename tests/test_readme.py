@@ -81,7 +81,8 @@ SHOWN = console_output(README)
 # What the commands of ```sh blocks (which show no output) must print, at least: one line each
 # (or, for a command that writes a file with '>', a line of that file). A new README command adds its line here.
 EXPECTED_LINES = {
-    "kdeprecate scan fixtures/ --target 1.22": "71 files, 125 documents: 34 removed, 32 deprecated, 0 errors",
+    "kdeprecate scan fixtures/ --target 1.22":
+        "72 files, 132 documents: 34 removed, 32 deprecated, 4 unsupported, 0 errors",
     "kdeprecate scan fixtures/shop --target 1.22": "6 files, 11 documents: 4 removed, 2 deprecated, 0 errors",
     "cat fixtures/helm/shop-1.18.yaml | kdeprecate scan - -t 1.25": "1 file, 11 documents: 6 removed, 1 deprecated",
     "kdeprecate scan fixtures/shop --target 1.25 --from 1.20 -o json": '"schema_version": 1',
@@ -106,6 +107,12 @@ EXPECTED_LINES = {
     "kdeprecate scan fixtures/ --target 1.22 --shard 1/2 -o json --fail-on none > shard-1.json": '"schema_version": 1',
     "kdeprecate scan fixtures/ --target 1.22 --shard 2/2 -o json --fail-on none > shard-2.json": '"schema_version": 1',
     "kdeprecate merge-reports shard-1.json shard-2.json": '"schema_version": 1',
+    "kdeprecate scan fixtures/addons --target 1.28":
+        "1 file, 7 documents: 0 removed, 0 deprecated, 3 unsupported, 0 errors (target k8s 1.28)",
+    "kdeprecate list-versions --addons":
+        "cluster-autoscaler            *                        same minor as the cluster",
+    "kdeprecate skew --apiserver 1.27 --target 1.28 --scan fixtures/addons":
+        "runs cluster-autoscaler 1.20.0, which does not support 1.28: upgrade it first",
 }
 # The exit code of the commands the README shows without an `# exit N` comment (the opening example, fix's).
 # (Other tests parse those two lines, so they carry no comment.)

@@ -88,7 +88,7 @@ def test_json_report_keeps_the_contract_and_marks_suppressed(cli: Cli) -> None:
     pdb = next(f for f in report["findings"] if f["kind"] == "PodDisruptionBudget")
     assert pdb["suppressed"] is True and pdb["suppression_reason"] == "moves to policy/v1 with the 1.25 upgrade"
     assert report["summary"] == {"files": 4, "documents": 7, "removed": 2, "deprecated": 2, "errors": 0,
-                                 "suppressed": 1}
+                                 "suppressed": 1, "unsupported": 0}
     assert report["notices"] == [{"path": "tests/golden/input/stale.yaml", "line": 1, "column": 17,
                                   "code": "unused-suppression", "level": "warning",
                                   "message": report["notices"][0]["message"]}]

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pluto_py.core.skew_policy import KUBELET
 from pluto_py.core.versions import KubeVersion, parse_version
 from pluto_py.skew import (
     ClusterState,
@@ -22,7 +23,6 @@ from pluto_py.skew import (
     load_builtin_policy,
     plan_upgrade,
 )
-from pluto_py.skew.policy import KUBELET
 
 POLICY = load_builtin_policy()
 

@@ -9,14 +9,14 @@ import jsonschema
 import pytest
 import yaml
 
-from pluto_py.core.versions import parse_version
-from pluto_py.skew.policy import (
+from pluto_py.core.skew_policy import (
     COMPONENTS,
     PolicyError,
     load_builtin_policy,
     load_policy,
     policy_from_data,
 )
+from pluto_py.core.versions import parse_version
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "skew_policy.yaml"

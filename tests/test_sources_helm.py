@@ -89,7 +89,7 @@ def test_chart_rendered_for_1_25_reports_what_a_1_25_cluster_gets(cli: Cli, monk
     assert findings(result) == AT_1_25
     report = result.json()
     assert report["summary"] == {"files": 1, "documents": 11, "removed": 3, "deprecated": 1, "errors": 0,
-                                 "suppressed": 0}
+                                 "suppressed": 0, "unsupported": 0}
     hook = report["findings"][2]
     assert (hook["path"], hook["column"], hook["source"], hook["fixable"]) == (CHART, 13, "helm-template", False)
     assert hook["context"] == {"chart": CHART, "engine": ENGINE_SDK, "line_in": "template",

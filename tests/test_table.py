@@ -26,6 +26,13 @@ from pluto_py.core.versions import KubeVersion, parse_version
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
 COVERS = KubeVersion(1, 37)
+# Configuration file formats (kubeadm, kube-scheduler, audit policy): never served by the API server,
+# so the served-API data says nothing about them; each of their rows cites its own source.
+CONFIG_GROUPS = {"kubeadm.k8s.io", "kubescheduler.config.k8s.io", "audit.k8s.io"}
+
+
+def _is_config(row: Any) -> bool:
+    return row["api_version"].rpartition("/")[0] in CONFIG_GROUPS
 
 
 def _load_yaml(path: Path) -> Any:
@@ -118,7 +125,7 @@ def test_orderings(raw_table: Any) -> None:
         assert deprecated is not None or removed is not None, f"{row}: a row says something is deprecated or removed"
         if deprecated and removed:
             assert deprecated <= removed, row
-        if available and removed and available > removed:
+        if available and removed and available > removed and not _is_config(row):
             # The replacement is the version to move to TODAY; it may postdate the removal when an
             # intermediate version was itself removed later (flowcontrol v1beta1 -> v1beta2/v1beta3 -> v1)
             # or when an alpha was dropped before its successor existed.
@@ -248,13 +255,15 @@ NOT_IN_GUIDE: dict[str, set[tuple[str, str]]] = {
 
 @pytest.mark.parametrize("release", ["1.16", "1.22", "1.25", "1.26", "1.27", "1.29", "1.32"])
 def test_each_guide_release_has_exactly_the_guide_kinds(raw_table: Any, release: str) -> None:
-    removed = {(row["api_version"], row["kind"]) for row in raw_table["apis"] if row["removed_in"] == release}
+    removed = {(row["api_version"], row["kind"]) for row in raw_table["apis"]
+               if row["removed_in"] == release and not _is_config(row)}
     assert removed == GUIDE[release] | NOT_IN_GUIDE[release]
     for api_version, _ in NOT_IN_GUIDE[release]:
         assert "alpha" in api_version
 
 
 OTHER_REMOVALS = {
+    "1.9": {("admissionregistration.k8s.io/v1alpha1", "ExternalAdmissionHookConfiguration")},
     "1.14": {("admissionregistration.k8s.io/v1alpha1", "InitializerConfiguration")},
     "1.17": {("discovery.k8s.io/v1alpha1", "EndpointSlice")},
     "1.19": {("auditregistration.k8s.io/v1alpha1", "AuditSink")},
@@ -312,9 +321,13 @@ OTHER_REMOVALS = {
 DEPRECATED_STILL_SERVED = {
     ("v1", "ComponentStatus"),
     ("v1", "Endpoints"),
+    ("admissionregistration.k8s.io/v1alpha1", "MutatingAdmissionPolicy"),
+    ("admissionregistration.k8s.io/v1alpha1", "MutatingAdmissionPolicyBinding"),
     ("admissionregistration.k8s.io/v1beta1", "MutatingAdmissionPolicy"),
     ("admissionregistration.k8s.io/v1beta1", "MutatingAdmissionPolicyBinding"),
     ("certificates.k8s.io/v1beta1", "ClusterTrustBundle"),
+    ("certificates.k8s.io/v1beta1", "PodCertificateRequest"),
+    ("storagemigration.k8s.io/v1beta1", "StorageVersionMigration"),
     ("coordination.k8s.io/v1alpha2", "LeaseCandidate"),
     ("coordination.k8s.io/v1beta1", "LeaseCandidate"),
     ("resource.k8s.io/v1alpha3", "DeviceTaintRule"),
@@ -336,15 +349,43 @@ def test_every_removal_release_is_accounted_for(raw_table: Any) -> None:
             expected.setdefault(release, set()).update(keys)
     actual: dict[str, set[tuple[str, str]]] = {}
     for row in raw_table["apis"]:
-        if row["removed_in"] is not None:
+        if row["removed_in"] is not None and not _is_config(row):
             actual.setdefault(row["removed_in"], set()).add((row["api_version"], row["kind"]))
     assert actual == expected
 
 
 def test_deprecated_but_still_served_rows(raw_table: Any) -> None:
     table = load_builtin_table()
-    warned = {row.key for row in table if row.status_at(COVERS) == "deprecated"}
+    warned = {row.key for row in table if row.status_at(COVERS) == "deprecated" and row.group not in CONFIG_GROUPS}
     assert warned == DEPRECATED_STILL_SERVED
+
+
+# Configuration files: the release whose component no longer reads each version (their own sources).
+CONFIG_REMOVALS = {
+    ("audit.k8s.io/v1alpha1", "Policy"): ("1.21", "1.24"),
+    ("audit.k8s.io/v1beta1", "Policy"): ("1.21", "1.24"),
+    ("kubeadm.k8s.io/v1alpha1", "MasterConfiguration"): ("1.11", "1.12"),
+    ("kubeadm.k8s.io/v1alpha2", "NodeConfiguration"): ("1.12", "1.13"),
+    ("kubeadm.k8s.io/v1alpha3", "InitConfiguration"): ("1.13", "1.14"),
+    ("kubeadm.k8s.io/v1beta1", "ClusterConfiguration"): ("1.17", "1.22"),
+    ("kubeadm.k8s.io/v1beta2", "JoinConfiguration"): ("1.24", "1.27"),
+    ("kubeadm.k8s.io/v1beta3", "ClusterConfiguration"): ("1.31", "1.36"),
+    ("kubescheduler.config.k8s.io/v1beta1", "KubeSchedulerConfiguration"): (None, "1.23"),
+    ("kubescheduler.config.k8s.io/v1beta2", "KubeSchedulerConfiguration"): ("1.25", "1.28"),
+    ("kubescheduler.config.k8s.io/v1beta3", "KubeSchedulerConfiguration"): ("1.26", "1.29"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(CONFIG_REMOVALS), ids=lambda k: f"{k[0]}-{k[1]}")
+def test_configuration_file_rows(key: tuple[str, str]) -> None:
+    row = load_builtin_table().lookup(*key)
+    assert row is not None and (row.deprecated_in, row.removed_in) == tuple(_v(v) for v in CONFIG_REMOVALS[key])
+
+
+def test_configuration_file_rows_cite_their_sources(raw_table: Any) -> None:
+    config = [row for row in raw_table["apis"] if _is_config(row)]
+    assert len(config) >= len(CONFIG_REMOVALS)
+    assert all(str(row.get("source", "")).startswith("https://") for row in config)
 
 
 # --- spot-checked facts ----------------------------------------------------------------------------
@@ -449,6 +490,8 @@ def test_served_data_knows_current_apis(served: Any) -> None:
 def test_every_row_is_served_before_its_removal(raw_table: Any, served: Any) -> None:
     first = parse_version(served["releases"]["first"])
     for row in raw_table["apis"]:
+        if _is_config(row):
+            continue
         removed = _v(row["removed_in"])
         releases = _served_releases(served, row["api_version"], row["kind"])
         if removed is None:
@@ -459,7 +502,7 @@ def test_every_row_is_served_before_its_removal(raw_table: Any, served: Any) -> 
 
 def test_replacements_are_still_served(raw_table: Any, served: Any) -> None:
     for row in raw_table["apis"]:
-        if row["replacement"] is None:
+        if row["replacement"] is None or _is_config(row):
             continue
         kind = row.get("replacement_kind", row["kind"])
         releases = _served_releases(served, row["replacement"], kind)

@@ -20,6 +20,7 @@ SOURCE_CLUSTER = "cluster"
 
 STATUS_REMOVED = "removed"
 STATUS_DEPRECATED = "deprecated"
+STATUS_UNSUPPORTED = "unsupported"  # an add-on whose documented support excludes the target (pluto_py.addons)
 
 # A value's position in its source: 1-based line and column.
 Position = tuple[int, int]
@@ -95,12 +96,15 @@ class Finding:
     suppressed: bool = False
     suppression_reason: str | None = None
     context: Mapping[str, str] = field(default_factory=dict)
+    # For status "unsupported": {name, version, image, supported, source} of the add-on (None otherwise).
+    addon: Mapping[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract's finding object (design.md section 3)."""
         # Every field is a plain value but context (copied): no deep copy (dataclasses.asdict) needed.
         record = {field.name: getattr(self, field.name) for field in fields(self)}
         record["context"] = dict(self.context)
+        record["addon"] = dict(self.addon) if self.addon is not None else None
         return record
 
     @property
@@ -167,6 +171,7 @@ class ScanSummary(NamedTuple):
     deprecated: int
     errors: int
     suppressed: int = 0
+    unsupported: int = 0
 
     def to_dict(self) -> dict[str, int]:
         return dict(self._asdict())
@@ -194,4 +199,5 @@ class ScanResult(NamedTuple):
             deprecated=sum(f.status == STATUS_DEPRECATED for f in active),
             errors=len(self.errors),
             suppressed=len(self.findings) - len(active),
+            unsupported=sum(f.status == STATUS_UNSUPPORTED for f in active),
         )

@@ -1,12 +1,13 @@
 """The Kubernetes objects a document holds: the document itself, or the items of a ``kind: *List``.
 
 One reading for everyone: the judge (pipeline/judge.py), cluster dumps (sources/cluster.py, and its
-cheap test in sources/dumps.py) and fix.
+cheap test in sources/dumps.py) and fix. ``containers_of``: the containers an object runs, for add-on
+judgement (pluto_py.addons, and its cheap test in pipeline/hooks.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from pluto_py.core.model import NodePath
@@ -46,3 +47,32 @@ def objects_of(data: Any) -> list[DocumentObject]:
     if items is not None:
         return items
     return [DocumentObject((), data)] if isinstance(data, Mapping) else []
+
+
+# Where a pod spec sits in the workload kinds: Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
+# ReplicationController (spec.template.spec), CronJob, PodTemplate, Pod.
+_POD_SPECS: tuple[NodePath, ...] = (("spec", "template", "spec"), ("spec", "jobTemplate", "spec", "template", "spec"),
+                                   ("template", "spec"))
+_CONTAINER_LISTS = ("initContainers", "containers")
+
+
+def _pod_specs(data: Mapping[str, Any]) -> Iterator[tuple[NodePath, Mapping[str, Any]]]:
+    paths = (*_POD_SPECS, ("spec",)) if data.get("kind") == "Pod" else _POD_SPECS
+    for path in paths:
+        node: Any = data
+        for key in path:
+            node = node.get(key) if isinstance(node, Mapping) else None
+        if isinstance(node, Mapping):
+            yield path, node
+
+
+def containers_of(data: Mapping[str, Any]) -> Iterator[tuple[NodePath, str, str]]:
+    """(path of the image value, container name, image) for every container and init container of an object."""
+    for path, spec in _pod_specs(data):
+        for list_name in _CONTAINER_LISTS:
+            containers = spec.get(list_name)
+            if not isinstance(containers, list):
+                continue
+            for index, container in enumerate(containers):
+                if isinstance(container, Mapping) and isinstance(container.get("image"), str):
+                    yield (*path, list_name, index, "image"), str(container.get("name") or ""), container["image"]

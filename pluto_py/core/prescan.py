@@ -29,7 +29,7 @@ reading uncertain), not below it. It is counted (the summary's
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 # Text that makes a document (or, for FILE_MARKERS, every document of the file) worth a full parse.
@@ -132,15 +132,18 @@ class PrescanPolicy(NamedTuple):
     replacements' groups, and the core group). Objects of other groups — custom resources — are
     fully parsed, because scanned CRDs may retire their versions (pluto_py.pipeline.crd_versions).
     ``annotations``: annotations that hold an object's applied configuration (last-applied).
+    ``text_test``: a test of an object's text that makes it worth a full parse (add-on images).
     """
 
     table_keys: frozenset[tuple[str, str]]
     known_groups: frozenset[str]
     annotations: tuple[str, ...] = DEFAULT_ANNOTATIONS
     markers: tuple[str, ...] = FILE_MARKERS
+    text_test: Callable[[str], bool] | None = None
 
     @classmethod
-    def for_table(cls, rows: Iterable[Any], annotations: Iterable[str] = ()) -> PrescanPolicy:
+    def for_table(cls, rows: Iterable[Any], annotations: Iterable[str] = (),
+                  text_test: Callable[[str], bool] | None = None) -> PrescanPolicy:
         """A policy for a table's rows (objects with ``api_version``, ``kind``, ``replacement``)."""
         keys: set[tuple[str, str]] = set()
         groups: set[str] = {""}
@@ -150,7 +153,8 @@ class PrescanPolicy(NamedTuple):
             if row.replacement:
                 groups.add(_group(row.replacement))
         extra = tuple(annotations)
-        return cls(frozenset(keys), frozenset(groups), tuple(dict.fromkeys((*DEFAULT_ANNOTATIONS, *extra))))
+        return cls(frozenset(keys), frozenset(groups), tuple(dict.fromkeys((*DEFAULT_ANNOTATIONS, *extra))),
+                   text_test=text_test)
 
     def file_needs_full_parse(self, text: str) -> bool:
         """Whether every document of a file must be parsed (it holds an inline suppression)."""
@@ -188,6 +192,7 @@ def _object_matters(api_version: str | None, kind: str | None, text: str, policy
         or kind in ALWAYS_FULL_KINDS  # CRDs: their versions make findings (pluto_py.pipeline.crd_versions)
         or _group(api_version) not in policy.known_groups  # custom resources
         or (kind in RELEASE_KINDS and RELEASE_KEY in text)  # Helm release records
+        or (policy.text_test is not None and bool(text) and policy.text_test(text))  # e.g. add-on images
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from pluto_py.core.model import STATUS_DEPRECATED, STATUS_REMOVED
+from pluto_py.core.model import STATUS_DEPRECATED, STATUS_REMOVED, STATUS_UNSUPPORTED
 
 RULES_DOC = "docs/rules.md"
 RULES_DOC_URL = "https://github.com/kdeprecate/kdeprecate/blob/main/docs/rules.md"
@@ -62,6 +62,11 @@ _RULES: tuple[Rule, ...] = (
          "The API version still works at the target release but is scheduled for removal; the API server answers "
          "each request with a deprecation warning. Migrate before the release that removes it. Suppress with "
          "`# kdeprecate: ignore[deprecated] reason` on or above the apiVersion line."),
+    Rule("unsupported-addon", LEVEL_ERROR,
+         "A workload runs an add-on version whose documented support excludes the target release.",
+         "The add-on's own support matrix (data/addon_support.yaml) does not list the target Kubernetes version for "
+         "the version in the image tag: upgrade the add-on to a release that supports the target before upgrading "
+         "the cluster."),
     Rule("unused-suppression", LEVEL_WARNING,
          "A kdeprecate suppression comment silences nothing.",
          "No finding at the scanned target(s) is on the line this `# kdeprecate: ignore` comment applies to (or in "
@@ -87,12 +92,22 @@ _RULES: tuple[Rule, ...] = (
          "A Helm chart template was scanned through its chart.",
          "Templates are Go templates, not YAML: kdeprecate renders the chart they belong to instead of parsing "
          "the template file alone."),
+    Rule("addon-version-unknown", LEVEL_NOTE,
+         "A workload runs an add-on image whose tag names no release.",
+         "The image is one an add-on of data/addon_support.yaml runs, but its tag (latest, a branch name, a "
+         "pre-release) or a digest alone names no release, so its support of the target Kubernetes version is not "
+         "checked. Pin a release tag to have it judged."),
+    Rule("addon-support-unknown", LEVEL_NOTE,
+         "The add-on support data cannot tell whether this add-on version supports the target.",
+         "The add-on publishes no Kubernetes support matrix, or its matrix has no row for this version: its support "
+         "of the target Kubernetes version is not checked. Read the add-on's release notes before upgrading."),
 )
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
 
 # The rule of a finding, by its status.
-FINDING_RULES: dict[str, str] = {STATUS_REMOVED: "removed-api", STATUS_DEPRECATED: "deprecated-api"}
+FINDING_RULES: dict[str, str] = {STATUS_REMOVED: "removed-api", STATUS_DEPRECATED: "deprecated-api",
+                                 STATUS_UNSUPPORTED: "unsupported-addon"}
 
 
 def rule(code: str) -> Rule:
@@ -104,7 +119,7 @@ def rule(code: str) -> Rule:
 
 
 def finding_rule(status: str) -> Rule:
-    """The rule of a finding of ``status`` (removed, deprecated). Raises UnknownRuleError."""
+    """The rule of a finding of ``status`` (removed, deprecated, unsupported). Raises UnknownRuleError."""
     try:
         return RULES[FINDING_RULES[status]]
     except KeyError:

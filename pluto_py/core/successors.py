@@ -41,7 +41,28 @@ def _dra() -> dict[Key, tuple[str, ...]]:
     for version in ("v1alpha3", "v1beta1", "v1beta2"):
         result[(group + version, "DeviceClass")] = v1
     result[(group + "v1alpha3", "DeviceTaintRule")] = v1
+    # Classic DRA kinds without a v1 successor: the next alpha while a target still serves it (interim advice).
+    result[(group + "v1alpha1", "ResourceClass")] = (group + "v1alpha2",)
+    result[(group + "v1alpha2", "PodSchedulingContext")] = (group + "v1alpha3",)
     return result
+
+
+def _configuration_files() -> dict[Key, tuple[str, ...]]:
+    """Configuration files kept in repositories (kubeadm, kube-scheduler, the audit policy) and the 1.8
+    ExternalAdmissionHookConfiguration."""
+    kubeadm, scheduler = "kubeadm.k8s.io/", "kubescheduler.config.k8s.io/"
+    return {
+        **expand(("Policy",), ("audit.k8s.io/v1alpha1", "audit.k8s.io/v1beta1"), ("audit.k8s.io/v1",)),
+        **expand(("MasterConfiguration", "NodeConfiguration"), (kubeadm + "v1alpha1", kubeadm + "v1alpha2"),
+                 (kubeadm + "v1beta4",)),
+        **expand(("ClusterConfiguration", "InitConfiguration", "JoinConfiguration"),
+                 tuple(kubeadm + v for v in ("v1alpha3", "v1beta1", "v1beta2", "v1beta3")), (kubeadm + "v1beta4",)),
+        **expand(("KubeSchedulerConfiguration",),
+                 tuple(scheduler + v for v in ("v1alpha1", "v1alpha2", "v1beta1", "v1beta2", "v1beta3")),
+                 (scheduler + "v1",)),
+        ("admissionregistration.k8s.io/v1alpha1", "ExternalAdmissionHookConfiguration"): (
+            "admissionregistration.k8s.io/v1",),
+    }
 
 
 _APPS_V1 = ("apps/v1",)
@@ -105,8 +126,8 @@ SUCCESSORS: Mapping[str, Mapping[Key, tuple[str, ...]]] = {
     "admission-policies": {
         **expand(("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"),
                  (_ADMISSION + "v1alpha1", _ADMISSION + "v1beta1"), (_ADMISSION + "v1",)),
-        **expand(("MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"), (_ADMISSION + "v1beta1",),
-                 (_ADMISSION + "v1",)),
+        **expand(("MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"),
+                 (_ADMISSION + "v1alpha1", _ADMISSION + "v1beta1"), (_ADMISSION + "v1",)),
     },
     "dra": _dra(),
     "alpha-reshaped": {
@@ -116,6 +137,8 @@ SUCCESSORS: Mapping[str, Mapping[Key, tuple[str, ...]]] = {
         ("scheduling.k8s.io/v1alpha2", "Workload"): ("scheduling.k8s.io/v1beta1",),
         ("scheduling.k8s.io/v1alpha2", "PodGroup"): ("scheduling.k8s.io/v1beta1",),
         ("certificates.k8s.io/v1alpha1", "PodCertificateRequest"): ("certificates.k8s.io/v1",),
+        ("certificates.k8s.io/v1beta1", "PodCertificateRequest"): ("certificates.k8s.io/v1",),
+        ("storagemigration.k8s.io/v1beta1", "StorageVersionMigration"): ("storagemigration.k8s.io/v1",),
     },
     "endpoints": {("v1", "Endpoints"): ("discovery.k8s.io/v1",)},
     # extensions/v1beta1 -> policy/v1beta1 (same fields) while a target still serves it (< 1.25);
@@ -124,6 +147,7 @@ SUCCESSORS: Mapping[str, Mapping[Key, tuple[str, ...]]] = {
                           ("extensions/v1beta1", "PodSecurityPolicy"): ("policy/v1beta1",)},
     "certificatesigningrequest": {
         ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"): ("certificates.k8s.io/v1",)},
+    "configuration-files": _configuration_files(),
 }
 
 

@@ -1,10 +1,11 @@
 """The pipeline's optional stages, each imported at the first input that needs it.
 
-`kdeprecate scan one.yaml` runs on every pre-commit, and most inputs hold no suppression comment
-and no custom resource: the modules handling those (pipeline/suppress.py, pipeline/crd_versions.py)
-are loaded by these fronts at the first input that may need them, and then do exactly what they
-always did. Each front's test is a cheap superset of what the real stage acts on, written with the
-constants the pre-scan uses (core/prescan.py), so the two cannot drift apart.
+`kdeprecate scan one.yaml` runs on every pre-commit, and most inputs hold no suppression comment,
+no custom resource and no container image: the modules handling those (pipeline/suppress.py,
+pipeline/crd_versions.py, pluto_py/addons) are loaded by these fronts at the first input that may
+need them, and then do exactly what they always did. Each front's test is a cheap superset of what
+the real stage acts on, written with the constants the pre-scan uses (core/prescan.py) or the same
+reading (core/objects.containers_of), so the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from pluto_py.core.model import Finding, Notice
+from pluto_py.core.objects import containers_of
 from pluto_py.core.prescan import CRD_KIND, FILE_MARKERS
 
 if TYPE_CHECKING:
+    from pluto_py.addons.judge import AddonJudge
     from pluto_py.core.table import ApiRow
     from pluto_py.pipeline.crd_versions import CrdVersionTracker
     from pluto_py.pipeline.judge import Resource, Targets
@@ -66,3 +69,45 @@ class CrdHook:
 
     def finish(self) -> Iterable[Finding]:
         return self._tracker.finish() if self._tracker is not None else ()
+
+
+def may_run_addon(text: str) -> bool:
+    """The pre-scan's text test for add-on images (``addons.judge.may_run_addon``), imported at the
+    first document whose text has an ``image`` key."""
+    if "image" not in text:
+        return False
+    from pluto_py.addons.judge import may_run_addon as addon_text_test
+
+    return addon_text_test(text)
+
+
+class AddonHook:
+    """``addons.judge.AddonJudge`` (a ScanHook), with the add-on support data loaded at the first object
+    that runs an image whose last path part is one an add-on uses; pluto_py.addons is imported at the
+    first object that runs a container at all."""
+
+    __slots__ = ("_judge", "_targets")
+
+    def __init__(self, targets: Targets) -> None:
+        self._targets = targets
+        self._judge: AddonJudge | None = None
+
+    @property
+    def notices(self) -> list[Notice]:
+        return self._judge.notices if self._judge is not None else []
+
+    def on_resource(self, resource: Resource, row: ApiRow | None) -> Iterable[Finding]:
+        if self._judge is None:
+            if next(containers_of(resource.data), None) is None:
+                return ()
+            from pluto_py.addons.judge import AddonJudge, runs_known_addon
+
+            if not runs_known_addon(resource.data):
+                return ()
+            from pluto_py.addons.support import load_support
+
+            self._judge = AddonJudge(self._targets.k8s, load_support())
+        return self._judge.judge(resource)
+
+    def finish(self) -> Iterable[Finding]:
+        return ()

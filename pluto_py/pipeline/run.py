@@ -56,7 +56,7 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     Raises ScanRequestError.
     """
     from pluto_py.core.prescan import DEFAULT_ANNOTATIONS, PrescanPolicy
-    from pluto_py.pipeline.hooks import CrdHook, Suppressions
+    from pluto_py.pipeline.hooks import AddonHook, CrdHook, Suppressions, may_run_addon
     from pluto_py.pipeline.judge import ObjectCollector, ScanHook, build_result, scan_stream
     from pluto_py.pipeline.unjudged import UnjudgedComponents, addon_keys
     from pluto_py.sources import InputStats, SourceRequest, expanders_for, sources_for
@@ -91,12 +91,14 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     if not request.collect_objects:  # a report of every object needs every document parsed
         # Objects of add-on tables not loaded are still parsed: a notice says they were not judged.
         source_request = source_request.replace(
-            prescan=PrescanPolicy.for_table([*table.rows, *addon_keys()], annotations))
+            prescan=PrescanPolicy.for_table([*table.rows, *addon_keys()], annotations, text_test=may_run_addon))
 
     stats = InputStats()
     collector = ObjectCollector()
     unjudged = UnjudgedComponents(table, request.targets)
-    hooks: list[ScanHook] = [CrdHook(request.targets), unjudged, *([collector] if request.collect_objects else [])]
+    addons = AddonHook(request.targets)  # add-on images judged against the target (pluto_py.addons)
+    hooks: list[ScanHook] = [CrdHook(request.targets), addons, unjudged,
+                             *([collector] if request.collect_objects else [])]
     all_notices: list[Notice] = list(notices)
     read_notices: list[Notice] = []  # how documents were read (a key given twice), from the documents
     stream: Iterable[Document | ScanError] = _documents(sources, source_request, stats, all_notices, read_notices)
@@ -105,7 +107,7 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     findings, errors = scan_stream(stream, table, request.targets, from_version=request.from_version,
                                    expanders=[expander.expand for expander in expanders], hooks=hooks)
     findings, suppression_notices = suppressions.apply(findings)
-    all_notices.extend([*suppression_notices, *unjudged.notices(), *read_notices])
+    all_notices.extend([*suppression_notices, *addons.notices, *unjudged.notices(), *read_notices])
     result = build_result(findings, errors, stats.files, stats.documents, request.targets,
                           objects=collector.objects, notices=all_notices)
     return ScanRun(result, tuple(warning for source in sources for warning in source.warnings))

@@ -64,8 +64,8 @@ def fails(status: str, fail_on: str) -> bool:
     if fail_on == "none":
         return False
     if fail_on == "deprecated":
-        return status in ("removed", "deprecated")
-    return status == "removed"
+        return status in ("removed", "unsupported", "deprecated")
+    return status in ("removed", "unsupported")  # an add-on that does not support the target blocks too
 
 
 def notice_fails(notice: Notice, fail_on: str) -> bool:

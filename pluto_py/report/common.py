@@ -27,6 +27,9 @@ def advice(finding: Finding) -> str:
 
 
 def _advice(finding: Finding) -> str:
+    if finding.addon is not None:
+        return _addon_advice(finding)
+
     def release(version: str | None) -> str:
         return f"{finding.component} {version}" if finding.component not in ("k8s", "crd") else str(version)
 
@@ -66,6 +69,14 @@ def _advice(finding: Finding) -> str:
     if finding.notes and finding.component == "crd":
         use += f" ({finding.notes})"
     return f"{head}; {use}"
+
+
+def _addon_advice(finding: Finding) -> str:
+    """The sentence for an add-on that does not support the target (status unsupported, pluto_py.addons)."""
+    addon = finding.addon or {}
+    return (f"{addon.get('name')} {addon.get('version')} ({addon.get('image')}) does not support Kubernetes "
+            f"{finding.target}: {finding.notes}; upgrade it to a release that supports {finding.target} "
+            f"before the cluster")
 
 
 def _minor(version: str) -> tuple[int, ...]:

@@ -19,6 +19,8 @@ def summary_line(result: ScanResult) -> str:
         f"{summary.deprecated} deprecated",
         plural(summary.errors, "error"),
     ]
+    if summary.unsupported:
+        parts.insert(2, f"{summary.unsupported} unsupported")
     if summary.suppressed:
         parts.append(f"{summary.suppressed} suppressed")
     warnings = sum(n.level == NOTICE_WARNING for n in result.notices)

@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pluto_py.core.versions import KubeVersion
-from pluto_py.skew.model import ClusterState, Instance, VersionRange, Violation
-from pluto_py.skew.policy import (
+from pluto_py.core.skew_policy import (
     CONTROLLERS,
     KUBE_APISERVER,
     KUBELET,
@@ -22,6 +20,8 @@ from pluto_py.skew.policy import (
     Policy,
     Rule,
 )
+from pluto_py.core.versions import KubeVersion
+from pluto_py.skew.model import ClusterState, Instance, VersionRange, Violation
 
 _WINDOW = 12  # minors either side of the references searched for allowed versions
 
@@ -153,7 +153,7 @@ def violations_of(instance: Instance, state: ClusterState, policy: Policy) -> li
 
 def check(state: ClusterState, policy: Policy) -> list[Violation]:
     """Every violation of the policy in ``state``, in component order then by node."""
-    from pluto_py.skew.policy import COMPONENTS
+    from pluto_py.core.skew_policy import COMPONENTS
 
     found: list[Violation] = []
     for instance in state.instances:

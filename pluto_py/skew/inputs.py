@@ -18,10 +18,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pluto_py.core.skew_policy import COMPONENTS, KUBE_APISERVER, KUBE_PROXY, KUBECTL, KUBELET
 from pluto_py.core.userfiles import UserFileError, read_user_text
 from pluto_py.core.versions import KubeVersion, VersionError, parse_version
 from pluto_py.skew.model import ClusterState, Instance, distribution_of
-from pluto_py.skew.policy import COMPONENTS, KUBE_APISERVER, KUBE_PROXY, KUBECTL, KUBELET
 
 _MAX_BYTES = 64 * 1024 * 1024
 # `kubectl version` text: "Client Version: v1.28.2", or before 1.28 "Client Version: version.Info{...}".

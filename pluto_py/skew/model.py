@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+from pluto_py.core.skew_policy import KUBE_APISERVER, KUBELET, Rule
 from pluto_py.core.versions import KubeVersion
-from pluto_py.skew.policy import KUBE_APISERVER, KUBELET, Rule
 
 # Distribution markers found in version strings (`v1.27.8-eks-8cb36c9`, `v1.28.3-gke.1203001`, ...).
 _DISTRIBUTIONS: tuple[tuple[str, str], ...] = (

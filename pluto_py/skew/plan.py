@@ -15,10 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pluto_py.core.versions import KubeVersion
-from pluto_py.skew.check import Constraint, allowed_versions, check, constraints_for
-from pluto_py.skew.model import MANAGED_CONTROL_PLANES, ClusterState, Instance, Violation
-from pluto_py.skew.policy import (
+from pluto_py.core.skew_policy import (
     CLOUD_CONTROLLER_MANAGER,
     CONTROLLERS,
     KUBE_APISERVER,
@@ -29,6 +26,9 @@ from pluto_py.skew.policy import (
     KUBELET,
     Policy,
 )
+from pluto_py.core.versions import KubeVersion
+from pluto_py.skew.check import Constraint, allowed_versions, check, constraints_for
+from pluto_py.skew.model import MANAGED_CONTROL_PLANES, ClusterState, Instance, Violation
 
 ACTION_REMEDIATE = "bring-into-policy"
 ACTION_NODES = "roll-nodes"

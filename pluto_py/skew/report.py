@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pluto_py.core.skew_policy import COMPONENTS, Policy
 from pluto_py.core.versions import KubeVersion
 from pluto_py.skew.check import allowed_for, check
 from pluto_py.skew.model import ClusterState, Instance, VersionRange, Violation
 from pluto_py.skew.plan import ACTION_CONTROL_PLANE, Plan, plan_upgrade
-from pluto_py.skew.policy import COMPONENTS, Policy
 
 SCHEMA_VERSION = 1
 
@@ -160,6 +160,10 @@ def _violation_lines(violations: Sequence[Violation], paint: _Paint) -> list[str
 
 def _finding_line(finding: Any) -> str:
     name = finding.object_ref
+    addon = getattr(finding, "addon", None)
+    if addon:  # an add-on whose support excludes this hop (pluto_py.addons)
+        return (f"{finding.path}:{finding.line}: {name} runs {addon['name']} {addon['version']}, which does not "
+                f"support {finding.target}: upgrade it first")
     replacement = f" -> {finding.replacement}" if finding.replacement else ""
     return f"{finding.path}:{finding.line}: {finding.api_version} {name}{replacement}"
 
@@ -191,7 +195,8 @@ def _plan_lines(plan: Plan, paint: _Paint) -> list[str]:
         if step.action == ACTION_CONTROL_PLANE and plan.scanned:
             if step.findings:
                 lines.append(f"  {' ' * width}  {paint('migrate before this hop', _RED)}: "
-                             f"{len(step.findings)} object(s) use APIs removed in {step.hop}:")
+                             f"{len(step.findings)} object(s) use APIs removed in {step.hop} or add-ons that do not "
+                             "support it:")
                 lines.extend(f"  {' ' * width}    {_finding_line(f)}" for f in step.findings)
             else:
                 lines.append(f"  {' ' * width}  scan: no object uses an API removed in {step.hop}")

@@ -58,7 +58,10 @@ def scan_for_hops(paths: Sequence[str], hops: Sequence[KubeVersion], current: Ku
             identity = (finding.path, finding.line, finding.document, finding.api_version, finding.status)
             if identity in seen or finding.component != "k8s":
                 continue
-            if finding.status == "removed":
+            if finding.status == "unsupported":  # an add-on (kube-proxy, cluster-autoscaler, ...) to upgrade first
+                seen.add(identity)
+                result.removed.setdefault(hop, []).append(finding)
+            elif finding.status == "removed":
                 when = _first_hop(finding.removed_in, ordered)
                 if when == hop:
                     seen.add(identity)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pluto_py.fix.migrations import (
     admissionpolicy,
     alpha,
+    configfiles,
     crd,
     cronjob,
     csistoragecapacity,
@@ -56,6 +57,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     endpoints.MIGRATION,
     psp.MIGRATION,
     csr.MIGRATION,
+    configfiles.MIGRATION,
 )
 
 

@@ -2,6 +2,9 @@
 
 The file keys rules by the Kubernetes release from which they apply; ``Policy.rules_at(v)``
 returns the rules in force at release ``v`` (the newest key <= v; the first key for older releases).
+It is a fact the skew wing checks clusters and plans against, and that add-on judgement
+(pluto_py.addons: kube-proxy's support is the skew policy's kube-proxy rule) reads below the
+pipeline: so it lives in core.
 """
 
 from __future__ import annotations
