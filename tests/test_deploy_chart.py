@@ -21,8 +21,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from pluto_py.core.versions import parse_version
 from pluto_py.sources.helm import ENGINE_ENV, ENGINE_SDK, RenderRequest, render_with_sdk, served_apis
-from pluto_py.versions import parse_version
 from tests.conftest import REPO_ROOT, CliResult
 
 Cli = Callable[..., CliResult]

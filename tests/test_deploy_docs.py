@@ -12,11 +12,11 @@ from collections.abc import Callable
 
 import pytest
 
-from pluto_py.model import ScanResult
+from pluto_py.core.model import ScanResult
+from pluto_py.core.versions import parse_version
 from pluto_py.report import ReportContext
 from pluto_py.report.prometheus import PrometheusReporter
 from pluto_py.sources.helm import RenderRequest, render_with_sdk, served_apis
-from pluto_py.versions import parse_version
 from tests.conftest import FIXTURES, REPO_ROOT, CliResult, readme_section
 
 Cli = Callable[..., CliResult]

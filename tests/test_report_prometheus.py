@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from prometheus_client.parser import text_string_to_metric_families
 
-from pluto_py.model import Finding, ScanError, ScanResult
+from pluto_py.core.model import Finding, ScanError, ScanResult
 from pluto_py.report import ReportContext, get_reporter
 from pluto_py.report.prometheus import FINDING_LABELS, PrometheusReporter, escape_label_value
 from tests.conftest import CliResult

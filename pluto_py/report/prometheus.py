@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
-from pluto_py.model import ScanResult
+from pluto_py.core.model import ScanResult
 from pluto_py.report import ReportContext
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
