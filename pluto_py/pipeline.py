@@ -7,13 +7,26 @@ renders them and picks the exit code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
-from pluto_py.model import Notice, ScanResult
+from pluto_py.model import Document, Notice, ScanError, ScanResult
 from pluto_py.scan import Targets
 from pluto_py.table import Table
 from pluto_py.versions import KubeVersion
+
+if TYPE_CHECKING:
+    from pluto_py.sources import InputStats
+
+
+class DocumentSource(Protocol):
+    """A source besides paths (a live cluster: sources/live.py): its documents, read after the
+    files', then what it has to say about the scan."""
+
+    def documents(self, stats: InputStats) -> Iterable[Document | ScanError]: ...
+
+    def notices(self) -> Iterable[Notice]: ...
 
 
 @dataclass(frozen=True)
@@ -29,6 +42,7 @@ class ScanRequest:
     path_filter: Callable[[str], bool] | None = None  # include/exclude globs
     shard: str | None = None  # "I/N": scan only that part of the files
     collect_objects: bool = False  # every scanned object (JUnit): disables the pre-scan
+    sources: tuple[DocumentSource, ...] = ()  # read after the paths; no paths then means no files
 
 
 @dataclass(frozen=True)
@@ -67,7 +81,8 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
                             text_observer=suppressions.observe, path_filter=request.path_filter)
     # pre-commit passes a chart's files one by one: templates are Go templates and values files
     # change what the chart renders, so each is scanned by rendering its chart (once).
-    scan_paths, notices = map_chart_templates(list(request.paths) or ["."], chart_of_file)
+    default_paths = [] if request.sources else ["."]
+    scan_paths, notices = map_chart_templates(list(request.paths) or default_paths, chart_of_file)
     if request.shard is not None:
         from pluto_py.sources.shard import ShardError, parse_shard, shard_filter
 
@@ -82,11 +97,16 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     stats = InputStats()
     collector = ObjectCollector()
     hooks: list[ScanHook] = [LazyCrdTracker(request.targets), *([collector] if request.collect_objects else [])]
-    documents = expander.prepare(iter_documents(scan_paths, options, stats, chart_handler=charts))
+    from itertools import chain
+
+    files = iter_documents(scan_paths, options, stats, chart_handler=charts) if scan_paths else iter(())
+    documents = expander.prepare(chain(files,
+                                       chain.from_iterable(source.documents(stats) for source in request.sources)))
     findings, errors = scan_stream(documents, table, request.targets, from_version=request.from_version,
                                    expanders=[expander], hooks=hooks)
     findings, suppression_notices = suppressions.apply(findings)
-    all_notices: list[Notice] = [*notices, *suppression_notices]
+    all_notices: list[Notice] = [*notices, *suppression_notices,
+                                 *(notice for source in request.sources for notice in source.notices())]
     result = build_result(findings, errors, stats.files, stats.documents, request.targets,
                           objects=collector.objects, notices=all_notices)
     return ScanRun(result, tuple(charts.warnings))

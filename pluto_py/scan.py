@@ -7,6 +7,7 @@ from typing import Any, NamedTuple, Protocol
 
 from pluto_py._record import Record
 from pluto_py.model import (
+    NO_LINE,
     SOURCE_FILE,
     SOURCE_HELM_TEMPLATE,
     SOURCE_STDIN,
@@ -112,8 +113,8 @@ def finding_for(resource: Resource, row: ApiRow, status: str, target: KubeVersio
         context["item"] = str(resource.path[-1])
     return Finding(
         path=document.path,
-        line=line,
-        column=column,
+        line=None if line == NO_LINE else line,
+        column=None if line == NO_LINE else column,
         document=document.index,
         source=document.source,
         template=document.template,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from pluto_py.model import SOURCE_HELM_RELEASE, STATUS_DEPRECATED, STATUS_REMOVED, Finding, Notice, ScanResult
+from pluto_py.model import CLUSTER_PATH_PREFIX, SOURCE_HELM_RELEASE, STATUS_DEPRECATED, STATUS_REMOVED, Finding, Notice, ScanResult
 
 # Rule ids shared by SARIF, GitHub annotations and JUnit: one per finding status, one per notice code.
 RULE_IDS = {STATUS_REMOVED: "removed-api", STATUS_DEPRECATED: "deprecated-api"}
@@ -114,7 +114,7 @@ def message(finding: Finding) -> str:
 
 
 def location(finding: Finding) -> str:
-    where = f"{finding.path}:{finding.line}:{finding.column}"
+    where = finding.path if finding.line is None else f"{finding.path}:{finding.line}:{finding.column}"
     if finding.template:
         where += f" [{finding.template}]"
     return where
@@ -130,7 +130,7 @@ def file_of(finding: Finding) -> str:
 
 def has_file(path: str, source: str) -> bool:
     """Whether ``path`` names a file in the user's tree (not stdin or a live cluster)."""
-    return path not in ("", "-") and source not in ("stdin", "cluster")
+    return path not in ("", "-") and source not in ("stdin", "cluster") and not path.startswith(CLUSTER_PATH_PREFIX)
 
 
 def ordered(findings: Iterable[Finding]) -> list[Finding]:
@@ -139,7 +139,9 @@ def ordered(findings: Iterable[Finding]) -> list[Finding]:
     items = list(findings)
     for finding in items:
         order.setdefault(finding.path, len(order))
-    return sorted(items, key=lambda f: (order[f.path], f.line, f.column, f.document))
+    # Objects of a live cluster have no line: by namespace, kind and name (pages arrive in any order).
+    return sorted(items, key=lambda f: (order[f.path], f.line or 0, f.column or 0, f.document,
+                                        *((f.namespace or "", f.kind, f.name or "") if f.line is None else ())))
 
 
 def active(result: ScanResult) -> list[Finding]:

@@ -95,7 +95,9 @@ class JunitReporter:
         if failing:
             first = failing[0]
             failure = ET.SubElement(case, "failure", {"type": rule_id(first), "message": message(first)})
-            failure.text = "\n".join(f"{f.path}:{f.line}:{f.column}: {f.status}: {advice(f)}" for f in failing)
+            failure.text = "\n".join(
+                f"{f.path if f.line is None else f'{f.path}:{f.line}:{f.column}'}: {f.status}: {advice(f)}"
+                for f in failing)
         elif silenced and not passing:
             reason = silenced[0].suppression_reason
             ET.SubElement(case, "skipped", {"message": "suppressed" + (f": {reason}" if reason else "")})

@@ -6,9 +6,9 @@ See the package docstring (tests/kubeapi/__init__.py) for how to use it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import json
-import socket
 import ssl
 import threading
 import uuid
@@ -118,7 +118,7 @@ class KubeAPIServer:
         self.ca = trustme.CA()
         self._server_cert = self.ca.issue_cert("127.0.0.1", "localhost")
         self._objects: list[dict[str, Any]] = []
-        self._generated: list[tuple[str, str, str, bool, int, Callable[[int], dict[str, Any]]]] = []
+        self._generated: list[tuple[str, str, str, int, Callable[[int], dict[str, Any]]]] = []
         self._faults: dict[str, _Fault] = {}
         self._expire: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -154,14 +154,14 @@ class KubeAPIServer:
         return self.add(*(d for d in yaml.safe_load_all(text) if isinstance(d, dict)))
 
     def add_generated(self, api_version: str, kind: str, plural: str, count: int,
-                      make: Callable[[int], dict[str, Any]], *, namespaced: bool = True) -> KubeAPIServer:
+                      make: Callable[[int], dict[str, Any]]) -> KubeAPIServer:
         """``count`` objects made on demand by ``make(i)`` (never stored: for benchmarks).
 
         ``make`` must return items in key order (namespace/name), as etcd lists them, without
         apiVersion/kind. The group/version must be served (built in, or by a CRD added with ``add``).
         """
         group = api_version.rpartition("/")[0]
-        self._generated.append((group, kind, plural, namespaced, count, make))
+        self._generated.append((group, kind, plural, count, make))
         self._index = None
         return self
 
@@ -287,7 +287,7 @@ class KubeAPIServer:
                 resource.items.append((_key(item.get("metadata", {})), item))
             for resource in index.values():
                 resource.items.sort(key=lambda pair: pair[0].encode())
-            for group, kind, plural, namespaced, count, make in self._generated:
+            for group, kind, plural, count, make in self._generated:
                 resource = by_kind.get((group, kind)) or index.get((group, plural))
                 if resource is None:
                     raise ValueError(f"{group} {kind} is not served: add its CRD first")
@@ -425,8 +425,8 @@ class KubeAPIServer:
         group, version = group_version
         api_version = f"{group}/{version}" if group else version
         rest = segments[2:] if segments[0] == "api" else segments[3:]
-        namespace = rest[1] if rest[0] == "namespaces" else None
-        name = rest[-1] if len(rest) in (2, 4) and rest[-2] == resource.plural else None
+        namespace, tail = (rest[1], rest[2:]) if len(rest) >= 3 and rest[0] == "namespaces" else (None, rest)
+        name = tail[1] if len(tail) == 2 else None
         if name is not None:
             for index in range(resource.count()):
                 key, item = resource.item(index)
@@ -513,10 +513,8 @@ class _Server(ThreadingHTTPServer):
         try:
             self.RequestHandlerClass(tls, client_address, self)
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 tls.close()
-            except OSError:
-                pass
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a client that went away mid-answer (a timeout test) is not an error of the server
@@ -549,7 +547,10 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
-        status, body = self.server.api.handle(method, self.path, self._user())
+        try:
+            status, body = self.server.api.handle(method, self.path, self._user())
+        except Exception as exc:  # a bug of the stand-in shows as a 500 naming it, not as a dropped connection
+            status, body = 500, _status(500, "InternalError", f"kubeapi stand-in: {exc.__class__.__name__}: {exc}")
         data = json.dumps(body).encode()
         try:
             self.send_response(status)
@@ -558,7 +559,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Audit-Id", str(uuid.uuid4()))
             self.end_headers()
             self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError, socket.timeout, ssl.SSLError):
+        except (TimeoutError, BrokenPipeError, ConnectionResetError, ssl.SSLError):
             self.close_connection = True
 
     def do_GET(self) -> None:
