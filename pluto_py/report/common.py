@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from pluto_py.model import CLUSTER_PATH_PREFIX, SOURCE_HELM_RELEASE, STATUS_DEPRECATED, STATUS_REMOVED, Finding, Notice, ScanResult
+from pluto_py.model import (
+    CLUSTER_PATH_PREFIX,
+    SOURCE_HELM_RELEASE,
+    STATUS_DEPRECATED,
+    STATUS_REMOVED,
+    Finding,
+    Notice,
+    ScanResult,
+)
 
 # Rule ids shared by SARIF, GitHub annotations and JUnit: one per finding status, one per notice code.
 RULE_IDS = {STATUS_REMOVED: "removed-api", STATUS_DEPRECATED: "deprecated-api"}
