@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from pluto_py.cli_common import fail_usage
 
 if TYPE_CHECKING:
-    from pluto_py.sources.live import ClusterConnection, LiveClusterSource
+    from pluto_py.skew.live import ClusterVersions
+    from pluto_py.sources.live import LiveClusterSource
 
 KUBECONFIG_HELP = "Kubeconfig file for --cluster (default: $KUBECONFIG, ~/.kube/config, or the pod's service account)."
 CONTEXT_HELP = "Kubeconfig context for --cluster (default: the current context)."
@@ -23,7 +24,7 @@ def check_cluster_options(cluster: bool, **given: object) -> None:
     if not cluster:
         named = [f"--{name.replace('_', '-')}" for name, value in given.items() if value]
         if named:
-            fail_usage(f"{', '.join(named)} only apply{'s' if len(named) == 1 else ''} with --cluster")
+            fail_usage(f"{', '.join(named)} only {'applies' if len(named) == 1 else 'apply'} with --cluster")
 
 
 def parse_timeout(value: str | None) -> float:
@@ -58,11 +59,19 @@ def open_cluster(kubeconfig: str | None, context: str | None, namespaces: list[s
         fail_usage(str(exc))
 
 
-def connect_for_skew(kubeconfig: str | None, context: str | None, timeout: str | None) -> ClusterConnection:
-    """A connection for `skew --cluster`; any failure is a one-line usage-style error (exit 2)."""
+def read_skew_cluster(kubeconfig: str | None, context: str | None, timeout: str | None) -> ClusterVersions:
+    """The versions `skew --cluster` checks; any failure is one line and exit 2."""
+    from pluto_py.skew.inputs import InputError
+    from pluto_py.skew.live import read_cluster_versions
     from pluto_py.sources.live import ClusterOptions, LiveClusterError, connect
 
     try:
-        return connect(ClusterOptions(kubeconfig=kubeconfig, context=context, timeout=parse_timeout(timeout)))
+        connection = connect(ClusterOptions(kubeconfig=kubeconfig, context=context, timeout=parse_timeout(timeout)))
     except LiveClusterError as exc:
         fail_usage(str(exc))
+    try:
+        return read_cluster_versions(connection)
+    except InputError as exc:
+        fail_usage(str(exc))
+    finally:
+        connection.close()

@@ -116,8 +116,8 @@ class ScannedObject(NamedTuple):
     """One object the scan looked at, finding or not (JUnit reports a test case per object)."""
 
     path: str
-    line: int  # of its apiVersion value
-    column: int
+    line: int | None  # of its apiVersion value (None: a live cluster's object)
+    column: int | None
     document: int
     api_version: str
     kind: str

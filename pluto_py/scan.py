@@ -188,7 +188,9 @@ class ObjectCollector:
     def on_resource(self, resource: Resource, row: ApiRow | None) -> Iterable[Finding]:
         line, column = resource.document.position((*resource.path, "apiVersion"))
         document = resource.document
-        self.objects.append(ScannedObject(document.path, line, column, document.index, resource.api_version,
+        located = line != NO_LINE
+        self.objects.append(ScannedObject(document.path, line if located else None, column if located else None,
+                                          document.index, resource.api_version,
                                           resource.kind, resource.metadata("name"), resource.metadata("namespace"),
                                           document.source, document.template))
         return ()

@@ -195,8 +195,8 @@ class ClusterConnection:
             raise RequestFailure(0, self._transport_message(str(exc.reason or exc)), fatal=True) from None
         except urllib3.exceptions.HTTPError as exc:
             raise self._transport_failure(exc) from None
-        except OSError as exc:  # a CA or key file that cannot be read
-            raise RequestFailure(0, printable(str(exc)), fatal=True) from None
+        except (OSError, ValueError) as exc:  # a CA or key file that cannot be read; a bad header value
+            raise RequestFailure(0, printable(f"cannot send the request: {exc}"), fatal=True) from None
         if response.status >= 400:
             raise RequestFailure(response.status, self._status_message(response.status, data))
         try:
@@ -292,11 +292,41 @@ def connect(options: ClusterOptions) -> ClusterConnection:
             raise LiveClusterError("no kubeconfig: give --kubeconfig FILE, set KUBECONFIG, or create ~/.kube/config")
     finally:
         root.removeHandler(capture)
+    _trim_token(configuration)
     # One quick retry of a refused connection; a read is never repeated (the list restarts instead).
     configuration.retries = urllib3.util.Retry(total=1, connect=1, read=0, redirect=0, status=0, other=0)
     configuration.connection_pool_maxsize = options.workers + 2
     notes = [f"exec credential plugin failed: {m}" for m in capture.messages if m.startswith("exec")]
     return ClusterConnection(ApiClient(configuration), context, str(configuration.host), options, notes)
+
+
+def _trim_token(configuration: Any) -> None:
+    """kubectl trims a token file's whitespace (a trailing newline, as `echo` writes); the library
+    sends it as it is, which urllib3 rejects as a header value. Trim it, now and at each refresh.
+
+    The library's refresh hook (called before every request, from every worker thread) writes the
+    token, and itself, back into the configuration: it runs on a scratch object instead, under a
+    lock, and only the trimmed token is copied over.
+    """
+    from types import SimpleNamespace
+
+    token = configuration.api_key.get("BearerToken")
+    if isinstance(token, str):
+        configuration.api_key["BearerToken"] = token.strip()
+    refresh = configuration.refresh_api_key_hook
+    if refresh is None:
+        return
+    lock = threading.Lock()
+
+    def refreshed(config: Any) -> None:
+        with lock:
+            scratch = SimpleNamespace(api_key={}, refresh_api_key_hook=None)
+            refresh(scratch)
+            fresh = scratch.api_key.get("BearerToken")
+            if isinstance(fresh, str):
+                config.api_key["BearerToken"] = fresh.strip()
+
+    configuration.refresh_api_key_hook = refreshed
 
 
 # --- what the cluster says ---------------------------------------------------------------------

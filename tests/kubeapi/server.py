@@ -529,8 +529,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _user(self) -> str | None:
         header = self.headers.get("Authorization", "")
-        if header.startswith("Bearer "):
-            return self.server.api.tokens.get(header[len("Bearer "):].strip())
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() == "bearer":  # the scheme is case-insensitive (the in-cluster client sends "bearer")
+            return self.server.api.tokens.get(token.strip())
         if header:
             return None
         connection = self.connection
