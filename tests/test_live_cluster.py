@@ -171,6 +171,10 @@ def test_kubeconfig_credentials(auth: str, api: KubeAPIServer, tmp_path: Path, m
     assert f"cluster:{auth}: removed: CronJob/nightly (namespace shop) batch/v1beta1" in result.stdout
     users = {r.user for r in api.requests[before:]}
     assert users == ({"alice"} if auth.startswith("client-cert") else {"admin"})
+    insecure = "cluster:insecure-skip-tls-verify: warning: insecure-skip-tls-verify: the API server's certificate was " \
+               "not checked [cluster-tls-unverified]"
+    assert (insecure in result.stdout) == (auth == "insecure-skip-tls-verify")
+    assert "InsecureRequestWarning" not in result.stderr
 
 
 def test_several_kubeconfig_files_merged_first_current_context_wins(
@@ -325,20 +329,37 @@ def test_namespaces(api: KubeAPIServer, tmp_path: Path, monkeypatch: pytest.Monk
     assert not any(p.endswith("/clusterroles") for p in lists)
 
 
+@pytest.fixture(scope="module")
+def live_result(api: KubeAPIServer, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One cluster scan through the pipeline, as the CLI runs it (JUnit needs every object)."""
+    from pluto_py.pipeline import ScanRequest, run_scan
+    from pluto_py.scan import Targets
+    from pluto_py.sources.live import ClusterOptions, LiveClusterSource
+    from pluto_py.table import load_table
+    from pluto_py.versions import parse_version
+
+    config = write(tmp_path_factory.mktemp("kubeconfig") / "config", api.kubeconfig(context="prod"))
+    source = LiveClusterSource.open(ClusterOptions(kubeconfig=str(config)))
+    request = ScanRequest(paths=[], sources=(source,), targets=Targets(parse_version("1.25")),
+                          collect_objects=True)
+    return run_scan(request, load_table([])).result
+
+
 @pytest.mark.parametrize("output", ["text", "json", "yaml", "csv", "markdown", "sarif", "junit", "github"])
-def test_every_reporter_copes_with_objects_without_a_line(output: str, api: KubeAPIServer, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
-    config = write(tmp_path / "config", api.kubeconfig(context="prod"))
-    result = run(["scan", "--cluster", "--kubeconfig", str(config), "-t", "1.25", "-o", output], monkeypatch, capsys)
-    assert result.code == 1, result.stderr
-    assert "None" not in result.stdout and ":0:" not in result.stdout
-    assert "CronJob" in result.stdout or "nightly" in result.stdout
+def test_every_reporter_copes_with_objects_without_a_line(output: str, live_result: Any) -> None:
+    from pluto_py.report import ReportContext, get_reporter
+
+    assert live_result.findings and not live_result.errors
+    text = get_reporter(output).render(live_result, ReportContext(tool_version="0", fail_on="removed", color=False))
+    assert "None" not in text and ":0:" not in text and "line 0" not in text
+    assert "nightly" in text
     if output == "sarif":
-        located = json.loads(result.stdout)["runs"][0]["results"][0]["locations"][0]
+        located = json.loads(text)["runs"][0]["results"][0]["locations"][0]
         assert located == {"logicalLocations": [{"name": "cluster:prod", "kind": "resource"}]}
     if output == "github":
-        assert "file=" not in result.stdout
+        assert "file=" not in text
+    if output == "junit":
+        assert 'name="CronJob/nightly (namespace shop) batch/v1beta1"' in text
 
 
 def test_cluster_options_need_cluster_and_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -174,6 +174,7 @@ class ClusterConnection:
         self.server = server
         self.options = options
         self.auth_notes = tuple(auth_notes)  # e.g. the exec plugin's failure, for a 401
+        self.verified = True  # False: insecure-skip-tls-verify
 
     @property
     def display(self) -> str:
@@ -297,7 +298,11 @@ def connect(options: ClusterOptions) -> ClusterConnection:
     configuration.retries = urllib3.util.Retry(total=1, connect=1, read=0, redirect=0, status=0, other=0)
     configuration.connection_pool_maxsize = options.workers + 2
     notes = [f"exec credential plugin failed: {m}" for m in capture.messages if m.startswith("exec")]
-    return ClusterConnection(ApiClient(configuration), context, str(configuration.host), options, notes)
+    connection = ClusterConnection(ApiClient(configuration), context, str(configuration.host), options, notes)
+    if not configuration.verify_ssl:  # said once, as a notice, instead of urllib3's warning on every request
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+        connection.verified = False
+    return connection
 
 
 def _trim_token(configuration: Any) -> None:
@@ -671,6 +676,9 @@ class LiveClusterSource:
 
     def notices(self) -> list[Notice]:
         found: list[Notice] = []
+        if self.connection is not None and not self.connection.verified:
+            found.append(Notice(self.display, None, "cluster-tls-unverified",
+                                "insecure-skip-tls-verify: the API server's certificate was not checked"))
         if self._crd_warning:
             found.append(Notice(self.display, None, "cluster-crds-unreadable",
                                 f"cannot list customresourcedefinitions ({self._crd_warning}): custom resources "
