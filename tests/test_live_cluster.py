@@ -454,3 +454,43 @@ def test_skew_cluster_managed_control_plane(tmp_path: Path, monkeypatch: pytest.
     assert result.code == 0, result.stderr
     assert "eks" in result.stdout.lower()
     assert "control-plane versions not read from kube-system pods (403 Forbidden" in result.stdout
+
+
+def test_readme_section_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Every command of the README's "Scanning a live cluster" runs, against tests.kubeapi.readme_cluster;
+    console blocks print what they show."""
+    import re
+    import shlex
+
+    from tests.conftest import readme_section
+    from tests.kubeapi import readme_cluster, readme_kubeconfig
+    from tests.test_readme import shell_lines
+
+    section = readme_section("Scanning a live cluster")
+    monkeypatch.chdir(REPO_ROOT)
+    ran = 0
+    consoles: set[str] = set()
+    with readme_cluster() as api:
+        monkeypatch.setenv("KUBECONFIG", str(write(tmp_path / "config", readme_kubeconfig(api))))
+        for block in re.findall(r"```console\n(.*?)```", section, flags=re.DOTALL):
+            command, *shown = block.strip().splitlines()
+            consoles.add(command.removeprefix("$ "))
+            expected = re.search(r"#\s*exit\s+(\d+)\s*$", command)
+            result = run(shlex.split(command.removeprefix("$ "), comments=True)[1:], monkeypatch, capsys)
+            assert result.code == (int(expected.group(1)) if expected else 1), result.stderr
+            assert (result.stderr + result.stdout).splitlines() == shown
+            ran += 1
+        for line in shell_lines(section):
+            if line in consoles:
+                continue
+            if line.startswith("kubectl "):
+                assert all((REPO_ROOT / path).is_file() for path in re.findall(r"-f (\S+)", line))
+                continue
+            expected = re.search(r"#\s*exit\s+(\d+)\s*$", line)
+            result = run(shlex.split(line, comments=True)[1:], monkeypatch, capsys)
+            assert result.code in ((int(expected.group(1)),) if expected else (0, 1)), (line, result.stderr)
+            ran += 1
+        assert {r.method for r in api.requests} == {"GET"}
+    assert ran == 5
+    assert "cluster = [" in (REPO_ROOT / "pyproject.toml").read_text()  # pip install 'kdeprecate[cluster]'

@@ -34,4 +34,29 @@ be served. ``add_generated`` serves many objects made on demand (benchmarks) wit
 
 from tests.kubeapi.server import KubeAPIServer, RecordedRequest
 
-__all__ = ["KubeAPIServer", "RecordedRequest"]
+__all__ = ["KubeAPIServer", "RecordedRequest", "readme_cluster", "readme_kubeconfig"]
+
+
+def readme_cluster() -> KubeAPIServer:
+    """The cluster the README's "Scanning a live cluster" examples run against (not started): the
+    objects of fixtures/cluster/all-and-secrets.yaml and the nodes of fixtures/skew/kubeadm at
+    v1.28.4; users ``admin`` (token ``t0ken-admin``) and ``viewer`` (``t0ken-viewer``, who may not
+    list Secrets)."""
+    import json
+    from pathlib import Path
+
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures"
+    api = KubeAPIServer("1.28", "v1.28.4", tokens={"t0ken-admin": "admin", "t0ken-viewer": "viewer"})
+    api.load_yaml(fixtures / "cluster" / "all-and-secrets.yaml")
+    api.add(json.loads((fixtures / "skew" / "kubeadm" / "nodes.json").read_text()))
+    api.fail("secrets", 403, user="viewer")
+    return api
+
+
+def readme_kubeconfig(api: KubeAPIServer) -> dict[str, object]:
+    """Contexts ``prod`` (current, admin) and ``viewer`` for ``readme_cluster``."""
+    config = api.kubeconfig(context="prod")
+    viewer = api.kubeconfig(context="viewer", user={"token": "t0ken-viewer"})
+    for key in ("clusters", "users", "contexts"):
+        config[key] += viewer[key]
+    return config

@@ -53,6 +53,7 @@ class _Fault:
     delay: float = 0.0
     times: int | None = None  # None: every time
     message: str | None = None
+    user: str | None = None  # None: for every user
 
 
 @dataclass
@@ -168,9 +169,11 @@ class KubeAPIServer:
 
     # --- faults ----------------------------------------------------------------------------------
 
-    def fail(self, target: str, status: int, *, times: int | None = None, message: str | None = None) -> None:
-        """Answer ``status`` for ``target``: a resource (``deployments.apps``, ``pods``) or a path."""
-        self._faults[target] = _Fault(status=status, times=times, message=message)
+    def fail(self, target: str, status: int, *, times: int | None = None, message: str | None = None,
+             user: str | None = None) -> None:
+        """Answer ``status`` for ``target``: a resource (``deployments.apps``, ``pods``) or a path; only
+        to ``user`` when given (RBAC: one user may read what another may not)."""
+        self._faults[f"{user}@{target}" if user else target] = _Fault(status=status, times=times, message=message)
 
     def delay(self, target: str, seconds: float) -> None:
         """Answer requests for ``target`` (resource or path) only after ``seconds``."""
@@ -344,7 +347,7 @@ class KubeAPIServer:
         index = self._build_index()
         segments = [s for s in path.split("/") if s]
         resource = self._resource_of(segments, index)
-        fault = self._fault_for(path, resource)
+        fault = self._fault_for(path, resource, user)
         if fault is not None:
             if fault.delay:
                 self._stopping.wait(fault.delay)
@@ -393,9 +396,10 @@ class KubeAPIServer:
         served = {e["name"] for e in self._discovery.get(group, {}).get(version, [])}
         return resource if resource is not None and resource.plural in served else None
 
-    def _fault_for(self, path: str, resource: _Resource | None) -> _Fault | None:
+    def _fault_for(self, path: str, resource: _Resource | None, user: str) -> _Fault | None:
         with self._lock:
-            for key in (path, resource.name if resource else None):
+            targets = [path, *([resource.name] if resource else [])]
+            for key in [f"{user}@{t}" for t in targets] + targets:
                 fault = self._faults.get(key) if key else None
                 if fault is None:
                     continue
