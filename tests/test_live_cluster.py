@@ -171,8 +171,8 @@ def test_kubeconfig_credentials(auth: str, api: KubeAPIServer, tmp_path: Path, m
     assert f"cluster:{auth}: removed: CronJob/nightly (namespace shop) batch/v1beta1" in result.stdout
     users = {r.user for r in api.requests[before:]}
     assert users == ({"alice"} if auth.startswith("client-cert") else {"admin"})
-    insecure = "cluster:insecure-skip-tls-verify: warning: insecure-skip-tls-verify: the API server's certificate was " \
-               "not checked [cluster-tls-unverified]"
+    insecure = ("cluster:insecure-skip-tls-verify: warning: insecure-skip-tls-verify: the API server's certificate "
+                "was not checked [cluster-tls-unverified]")
     assert (insecure in result.stdout) == (auth == "insecure-skip-tls-verify")
     assert "InsecureRequestWarning" not in result.stderr
 

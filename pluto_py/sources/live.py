@@ -33,6 +33,7 @@ import queue
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -474,7 +475,8 @@ _DONE = object()
 def read_items(connection: ClusterConnection, resources: Sequence[ApiResource],
                namespaces: Sequence[str] = ()) -> Iterator[tuple[_Task, list[dict[str, Any]] | RequestFailure]]:
     """(task, page of items) as pages arrive, from ``options.workers`` lists at a time; a task that
-    fails gives (task, RequestFailure) once. At most a few pages wait in memory at any time."""
+    fails gives (task, RequestFailure) once. At most two pages per worker are in memory at any time
+    (one being read, one waiting in the queue)."""
     tasks: queue.Queue[_Task | None] = queue.Queue()
     count = 0
     for resource in resources:
@@ -484,7 +486,7 @@ def read_items(connection: ClusterConnection, resources: Sequence[ApiResource],
     workers = max(1, min(connection.options.workers, count))
     for _ in range(workers):
         tasks.put(None)
-    results: queue.Queue[Any] = queue.Queue(maxsize=workers * 2)
+    results: queue.Queue[Any] = queue.Queue(maxsize=workers)
     stop = threading.Event()
 
     def put(value: Any) -> bool:
@@ -525,7 +527,7 @@ def read_items(connection: ClusterConnection, resources: Sequence[ApiResource],
     finally:
         stop.set()
         for thread in threads:
-            thread.join(timeout=connection.options.timeout + 1)
+            thread.join(timeout=1.0)  # daemon threads: one still waiting on a slow answer ends with it
 
 
 # --- the source ----------------------------------------------------------------------------------
@@ -613,8 +615,14 @@ class LiveClusterSource:
         annotations = tuple(self.options.annotations)
         stats.files += 1
         fatal_seen = False
+        # CRDs first, alone: custom resources read before their CRD would wait (as small records, but one
+        # per object) until the end of the scan to be judged.
+        crds = [r for r in resources if (r.group, r.plural) == _CRD]
+        rest = [r for r in resources if (r.group, r.plural) != _CRD]
+        pages = chain(read_items(connection, crds, self.options.namespaces) if crds else (),
+                      read_items(connection, rest, self.options.namespaces))
         try:
-            for task, page in read_items(connection, resources, self.options.namespaces):
+            for task, page in pages:
                 resource = task.resource
                 if isinstance(page, RequestFailure):
                     error = self._failure(task, page)
