@@ -4,7 +4,8 @@ Each command line in a ```sh block (and each `$ ` line of a ```console block) is
 copy of the repository (some commands rewrite files), where the user's own files that examples
 name — `manifests/` and `ingress.yaml` — are copies of the fixtures. Commands that need a live
 cluster or the helm binary (`kubectl ...`, `helm ...`) are shown with a runnable twin reading a
-fixture instead, and are not run; `--cluster` commands run in tests/test_live_cluster.py. A trailing `# exit N` comment states the exit code the command must give;
+fixture instead, and are not run; `--cluster` commands run against a local API server in
+tests/test_live_cluster.py. A trailing `# exit N` comment states the exit code the command must give;
 otherwise it must succeed or report findings (0 or 1), never a usage error or a traceback.
 """
 
