@@ -327,6 +327,17 @@ def test_namespaces(api: KubeAPIServer, tmp_path: Path, monkeypatch: pytest.Monk
     assert "/api/v1/namespaces/jobs/secrets" in lists and "/api/v1/secrets" not in lists
     assert "/apis/apiextensions.k8s.io/v1/customresourcedefinitions" in lists  # CRDs judge custom resources
     assert not any(p.endswith("/clusterroles") for p in lists)
+    # A namespace-bound user may not list CRDs: a warning, not an error (they are outside the namespaces).
+    api.tokens["t0ken-team"] = "team"
+    api.fail("customresourcedefinitions.apiextensions.k8s.io", 403, user="team")
+    config = write(tmp_path / "team", api.kubeconfig(context="team", user={"token": "t0ken-team"}))
+    team = run(["scan", "--cluster", "--kubeconfig", str(config), "--namespace", "shop", "-t", "1.25", "-o", "json"],
+               monkeypatch, capsys)
+    assert team.code == 1 and not team.json()["errors"], team.stderr
+    [notice] = [n for n in team.json()["notices"] if n["code"] == "cluster-crds-unreadable"]
+    assert notice["message"].startswith("cannot list customresourcedefinitions (403 Forbidden: "
+                                        "customresourcedefinitions.apiextensions.k8s.io is forbidden")
+    assert "Widget" not in {f["kind"] for f in team.json()["findings"]}
 
 
 @pytest.fixture(scope="module")
@@ -366,6 +377,11 @@ def test_cluster_options_need_cluster_and_the_extra(tmp_path: Path, monkeypatch:
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     result = run(["scan", str(FIXTURES / "shop"), "--context", "prod"], monkeypatch, capsys)
     assert (result.code, result.stderr) == (2, "kdeprecate: error: --context only applies with --cluster\n")
+    nowhere = run(["scan", "--cluster"], monkeypatch, capsys)  # no KUBECONFIG, no ~/.kube/config, not in a pod
+    assert (nowhere.code, nowhere.stderr) == (2, "kdeprecate: error: cluster:current-context: no kubeconfig: give "
+                                                 "--kubeconfig FILE, set KUBECONFIG, or create ~/.kube/config\n")
+    skew = run(["skew", "--cluster", "--kubeconfig", str(tmp_path / "absent")], monkeypatch, capsys)
+    assert skew.code == 2 and skew.stderr.startswith(f"kdeprecate: error: {tmp_path / 'absent'}: cannot read")
     blocked = ("import sys\nclass Block:\n    def find_spec(self, name, *args):\n"
                "        if name.split('.')[0] == 'kubernetes': raise ImportError(name)\n"
                "sys.meta_path.insert(0, Block())\nfrom pluto_py.cli import main\n"
