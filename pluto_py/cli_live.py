@@ -14,11 +14,6 @@ if TYPE_CHECKING:
     from pluto_py.skew.live import ClusterVersions
     from pluto_py.sources.live import LiveClusterSource
 
-KUBECONFIG_HELP = "Kubeconfig file for --cluster (default: $KUBECONFIG, ~/.kube/config, or the pod's service account)."
-CONTEXT_HELP = "Kubeconfig context for --cluster (default: the current context)."
-TIMEOUT_HELP = "Seconds each request to the cluster may take (default: 30)."
-
-
 def check_cluster_options(cluster: bool, **given: object) -> None:
     """--kubeconfig and friends mean nothing without --cluster: say so instead of ignoring them."""
     if not cluster:
