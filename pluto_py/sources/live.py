@@ -573,7 +573,6 @@ class LiveCluster:
         self._fatal: str | None = None
         self._unreadable: list[tuple[str, int]] = []  # (resource, status) hidden by RBAC
         self._crd_warning: str | None = None  # with --namespace, CRDs could not be listed
-        self.resources_read = 0
 
     @classmethod
     def open(cls, options: ClusterOptions) -> LiveCluster:
