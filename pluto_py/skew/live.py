@@ -34,7 +34,7 @@ _PODS = ApiResource("", "v1", "pods", "Pod", True)
 _IMAGE_COMPONENTS = (CLOUD_CONTROLLER_MANAGER, KUBE_CONTROLLER_MANAGER, KUBE_APISERVER, KUBE_SCHEDULER, KUBE_PROXY)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClusterVersions:
     """What `skew` reads from a cluster: the same records as its --nodes and --version-info files,
     and ``NAME=VERSION`` values (as --apiserver node1=1.29.4 ...) for the pods it saw."""

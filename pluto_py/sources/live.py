@@ -72,7 +72,7 @@ class ClientMissingError(LiveClusterError):
     """The ``cluster`` extra (the kubernetes client library) is not installed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClusterOptions:
     """What `--cluster` was given."""
 
@@ -85,7 +85,7 @@ class ClusterOptions:
     service_account_dir: str = SERVICE_ACCOUNT_DIR
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ApiResource:
     """One listable resource, in the version it is read."""
 
@@ -166,6 +166,8 @@ class _LogCapture(logging.Handler):
 
 class ClusterConnection:
     """An authenticated client for one cluster (context): GET requests returning JSON."""
+
+    __slots__ = ("_api", "auth_notes", "context", "options", "server", "verified")
 
     def __init__(self, api_client: Any, context: str, server: str, options: ClusterOptions,
                  auth_notes: Sequence[str] = ()) -> None:
@@ -337,7 +339,7 @@ def _trim_token(configuration: Any) -> None:
 # --- what the cluster says ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServerVersion:
     raw: str  # gitVersion, e.g. v1.29.4-gke.1043002
     version: KubeVersion
@@ -462,7 +464,7 @@ def list_pages(connection: ClusterConnection, resource: ApiResource, namespace: 
             return
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Task:
     resource: ApiResource
     namespace: str | None
@@ -532,13 +534,14 @@ def read_items(connection: ClusterConnection, resources: Sequence[ApiResource],
 # --- the source ----------------------------------------------------------------------------------
 
 
-@dataclass
 class _Candidates:
     """The Helm release records that may be the one to judge, per release: the newest deployed and
     the newest of any status (choose_revisions picks among these as it would among all)."""
 
-    by_release: dict[tuple[str | None, str | None], dict[str, tuple[int, ApiResource, dict[str, Any]]]] = field(
-        default_factory=dict)
+    __slots__ = ("by_release",)
+
+    def __init__(self) -> None:
+        self.by_release: dict[tuple[str | None, str | None], dict[str, tuple[int, ApiResource, dict[str, Any]]]] = {}
 
     def offer(self, record: Any, resource: ApiResource, item: dict[str, Any]) -> None:
         revision = record.revision if record.revision is not None else -1
@@ -564,6 +567,8 @@ class LiveCluster:
     a cluster that cannot be reached is not raised but reported by ``documents`` as one error, so
     that the files of the same scan are still judged.
     """
+
+    __slots__ = ("_crd_warning", "_fatal", "_unreadable", "connection", "display", "options", "version")
 
     def __init__(self, options: ClusterOptions) -> None:
         self.options = options
