@@ -4,7 +4,8 @@ Each command line in a ```sh block (and each `$ ` line of a ```console block) is
 copy of the repository (some commands rewrite files), where the user's own files that examples
 name — `manifests/` and `ingress.yaml` — are copies of the fixtures. Commands that need a live
 cluster or the helm binary (`kubectl ...`, `helm ...`) are shown with a runnable twin reading a
-fixture instead, and are not run. A trailing `# exit N` comment states the exit code the command must give;
+fixture instead, and are not run; `--cluster` commands run against a local API server in
+tests/test_live_cluster.py. A trailing `# exit N` comment states the exit code the command must give;
 otherwise it must succeed or report findings (0 or 1), never a usage error or a traceback.
 """
 
@@ -45,8 +46,8 @@ def shell_lines(markdown: str) -> list[str]:
 
 
 def runnable(line: str) -> bool:
-    if line.startswith(("kubectl ", "helm ")):
-        return False
+    if line.startswith(("kubectl ", "helm ")) or "--cluster" in line:
+        return False  # --cluster lines run against a local API server in tests/test_live_cluster.py
     return "kdeprecate " in line or line.startswith(("python3 -m pluto_py", "pre-commit"))
 
 

@@ -7,7 +7,7 @@ at start-up.)
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -68,6 +68,18 @@ def scan(
         "--shard", metavar='I/N',
         help="Scan only part I of N of the files (e.g. 2/8), a partition that is the same on every "
         "machine; merge the JSON reports with merge-reports.")] = None,
+    cluster: Annotated[bool, typer.Option(
+        "--cluster", help="Also scan the live cluster (every listable resource, Helm releases); --from defaults "
+        "to its version. Needs the 'cluster' extra.")] = False,
+    kubeconfig: Annotated[str | None, typer.Option("--kubeconfig", metavar="FILE", help=(
+        "Kubeconfig file for --cluster (default: $KUBECONFIG, ~/.kube/config, or the pod's service account)."))
+    ] = None,
+    context_name: Annotated[str | None, typer.Option(
+        "--context", metavar="NAME", help="Kubeconfig context for --cluster (default: the current one).")] = None,
+    namespace: Annotated[list[str] | None, typer.Option(
+        "--namespace", metavar="NS", help="With --cluster: read only these namespaces (repeatable).")] = None,
+    request_timeout: Annotated[str | None, typer.Option(
+        "--request-timeout", metavar="SECONDS", help="With --cluster: seconds each request may take (30).")] = None,
 ) -> None:
     """Report objects whose apiVersion is deprecated or removed at the target version."""
     # Only what a plain scan of one file needs is imported here (a pre-commit hook pays for every
@@ -116,15 +128,30 @@ def scan(
             except ValueError as exc:
                 fail_usage(str(exc))
 
+    source_settings: dict[str, Any] = {}
+    scan_paths = list(settings.paths.value)
+    if cluster:  # the live cluster is a source besides the paths named on the command line (none: none)
+        from pluto_py.cli.live import open_cluster
+
+        live = open_cluster(kubeconfig, context_name, namespace, request_timeout)
+        source_settings["live-cluster"] = live  # pluto_py.sources.live.LiveClusterSource reads it
+        scan_paths = list(paths or [])
+        if from_parsed is None and live.version is not None:
+            from_parsed = live.version.version
+    elif kubeconfig or context_name or namespace or request_timeout:
+        from pluto_py.cli.live import check_cluster_options
+
+        check_cluster_options(cluster, kubeconfig=kubeconfig, context=context_name, namespace=namespace,
+                              request_timeout=request_timeout)
     if k8s_target is not None and k8s_target > table.newest:
         print(f"{PROG}: warning: the table covers Kubernetes up to {table.newest}: APIs deprecated or removed "
               f"after it are not known at --target {k8s_target}", file=sys.stderr)
     request = ScanRequest(
-        paths=list(settings.paths.value), targets=Targets(k8s_target or table.newest, component_targets),
+        paths=scan_paths, targets=Targets(k8s_target or table.newest, component_targets),
         from_version=from_parsed, helm_values=tuple(helm_values), helm_set=tuple(helm_set),
         annotations=tuple(settings.annotations.value),
         path_filter=settings.path_filter if settings.path_filter else None, shard=shard,
-        collect_objects=needs_objects(reporter))
+        collect_objects=needs_objects(reporter), settings=source_settings)
     try:
         run = run_scan(request, table)
     except ScanRequestError as exc:

@@ -47,6 +47,15 @@ def skew(
     policy_file: Annotated[Path | None, typer.Option(
         "--policy", help="Use this skew policy file instead of the built-in one (same schema).")] = None,
     output: Annotated[str, typer.Option("--output", "-o", help="text or json.")] = "text",
+    cluster: Annotated[bool, typer.Option(
+        "--cluster", help="Read the versions from the live cluster: /version, every node, and control-plane "
+        "pods in kube-system where visible. Needs the 'cluster' extra.")] = False,
+    kubeconfig: Annotated[str | None, typer.Option(
+        "--kubeconfig", metavar="FILE", help="Kubeconfig file for --cluster.")] = None,
+    context_name: Annotated[str | None, typer.Option(
+        "--context", metavar="NAME", help="Kubeconfig context for --cluster.")] = None,
+    request_timeout: Annotated[str | None, typer.Option(
+        "--request-timeout", metavar="SECONDS", help="With --cluster: seconds each request may take (30).")] = None,
 ) -> None:
     """Check component versions against the Kubernetes version skew policy and plan upgrades.
 
@@ -86,11 +95,27 @@ def skew(
         "kube-proxy": kube_proxy or [],
         "kubectl": [kubectl] if kubectl else [],
     }
+    live = None
+    if cluster:  # the cluster gives what --nodes/--version-info would; flags given here still win
+        from pluto_py.cli.live import read_skew_cluster
+
+        live = read_skew_cluster(kubeconfig, context_name, request_timeout)
+        for component, values in live.flags.items():
+            flags[component] = flags[component] or list(values)
+    elif kubeconfig or context_name or request_timeout:
+        from pluto_py.cli.live import check_cluster_options
+
+        check_cluster_options(cluster, kubeconfig=kubeconfig, context=context_name, request_timeout=request_timeout)
     try:
         policy = load_policy(policy_file)
-        state = build_state(flags, nodes_files=nodes or [], version_file=version_info)
+        state = build_state(flags, nodes_files=nodes or [], version_file=version_info,
+                            nodes=live.nodes if live else (), version_record=live.version if live else None)
     except (InputError, PolicyError) as exc:
         fail_usage(str(exc))
+    if live is not None:
+        from dataclasses import replace
+
+        state = replace(state, notes=(*state.notes, *live.notes))
     if not state.instances:
         fail_usage("no versions given: use --apiserver/--kubelet/... or --nodes and --version-info")
     if not state.apiservers:

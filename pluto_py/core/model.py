@@ -24,6 +24,9 @@ STATUS_UNSUPPORTED = "unsupported"  # an add-on whose documented support exclude
 
 # A value's position in its source: 1-based line and column.
 Position = tuple[int, int]
+# Document.line of a source without lines (a live cluster): its findings and errors have line null.
+NO_LINE = 0
+CLUSTER_PATH_PREFIX = "cluster:"  # the path of a live cluster's documents: cluster:CONTEXT
 # A path to a value inside a document: mapping keys and sequence indexes.
 NodePath = tuple[str | int, ...]
 
@@ -68,8 +71,8 @@ class Finding:
     """One object whose API version is deprecated or removed at its target."""
 
     path: str
-    line: int
-    column: int
+    line: int | None  # None: the object has no line (a live cluster's)
+    column: int | None
     document: int
     source: str
     template: str | None
@@ -119,8 +122,8 @@ class ScannedObject(NamedTuple):
     """One object the scan looked at, finding or not (JUnit reports a test case per object)."""
 
     path: str
-    line: int  # of its apiVersion value
-    column: int
+    line: int | None  # of its apiVersion value (None: a live cluster's object)
+    column: int | None
     document: int
     api_version: str
     kind: str

@@ -101,6 +101,19 @@ _RULES: tuple[Rule, ...] = (
          "The add-on support data cannot tell whether this add-on version supports the target.",
          "The add-on publishes no Kubernetes support matrix, or its matrix has no row for this version: its support "
          "of the target Kubernetes version is not checked. Read the add-on's release notes before upgrading."),
+    Rule("cluster-unreadable", LEVEL_WARNING,
+         "Some resources of the live cluster could not be read.",
+         "The credentials of the context may not list these resources (401 or 403), so objects in them were not "
+         "judged; each one is also an error. Scan with a user bound to the ClusterRole kdeprecate-reader "
+         "(deploy/rbac/clusterrole.yaml), which grants get and list on every resource and nothing else."),
+    Rule("cluster-crds-unreadable", LEVEL_WARNING,
+         "The live cluster's CustomResourceDefinitions could not be listed.",
+         "With --namespace, custom resources in those namespaces are still judged by the table, but not by the "
+         "deprecated versions their CRDs declare. Grant list on customresourcedefinitions to see those too."),
+    Rule("cluster-tls-unverified", LEVEL_WARNING,
+         "The API server's certificate was not checked.",
+         "The kubeconfig sets insecure-skip-tls-verify for this cluster: the answers read may not come from the "
+         "cluster. Give the cluster's certificate-authority instead."),
 )
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pluto_py.core.model import STATUS_DEPRECATED, STATUS_REMOVED, Finding
+from pluto_py.core.model import NO_LINE, STATUS_DEPRECATED, STATUS_REMOVED, Finding
 from pluto_py.core.prescan import CRD_KIND
 from pluto_py.core.table import ApiRow
 from pluto_py.pipeline.judge import Resource, Targets
@@ -119,7 +119,7 @@ class CrdVersionTracker:
         group, _, version = resource.api_version.rpartition("/")
         if resource.kind == CRD_KIND and group == CRD_GROUP:
             line, _column = resource.document.position(resource.path)
-            where = f"{resource.document.path}:{line}"
+            where = resource.document.path if line == NO_LINE else f"{resource.document.path}:{line}"
             for crd_version in versions_of_crd(resource.data, where):
                 self._versions[(crd_version.group, crd_version.version, crd_version.kind)] = crd_version
             return ()
@@ -169,7 +169,8 @@ class CrdVersionTracker:
         context = dict(pending.context)
         context["crd"] = declared.crd
         return Finding(
-            path=pending.path, line=pending.line, column=pending.column, document=pending.document,
+            path=pending.path, line=None if pending.line == NO_LINE else pending.line,
+            column=None if pending.line == NO_LINE else pending.column, document=pending.document,
             source=pending.source, template=pending.template, api_version=pending.api_version, kind=pending.kind,
             name=pending.name, namespace=pending.namespace, status=status, deprecated_in=None, removed_in=None,
             replacement=declared.replacement, replacement_available_in=None, component=CRD_COMPONENT,

@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol
 
 from pluto_py.core.model import (
+    NO_LINE,
     SOURCE_FILE,
     SOURCE_HELM_TEMPLATE,
     SOURCE_STDIN,
@@ -105,8 +106,8 @@ def finding_for(resource: Resource, row: ApiRow, status: str, target: KubeVersio
         context["item"] = ".".join(str(part) for part in resource.path[1::2])  # "2", or "2.0" when nested
     return Finding(
         path=document.path,
-        line=line,
-        column=column,
+        line=None if line == NO_LINE else line,
+        column=None if line == NO_LINE else column,
         document=document.index,
         source=document.source,
         template=document.template,
@@ -180,7 +181,9 @@ class ObjectCollector:
     def on_resource(self, resource: Resource, row: ApiRow | None) -> Iterable[Finding]:
         line, column = resource.document.position((*resource.path, "apiVersion"))
         document = resource.document
-        self.objects.append(ScannedObject(document.path, line, column, document.index, resource.api_version,
+        located = line != NO_LINE
+        self.objects.append(ScannedObject(document.path, line if located else None, column if located else None,
+                                          document.index, resource.api_version,
                                           resource.kind, resource.metadata("name"), resource.metadata("namespace"),
                                           document.source, document.template))
         return ()

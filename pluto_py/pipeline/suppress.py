@@ -276,7 +276,7 @@ class SuppressionIndex:
 
     def _match(self, finding: Finding) -> Suppression | None:
         parsed = self._files.get(finding.path)
-        if parsed is None or finding.suppressed:
+        if parsed is None or finding.suppressed or finding.line is None:
             return None
         for suppression in parsed.by_line.get(finding.line, ()):
             if suppression.silences(finding.status):

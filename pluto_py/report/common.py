@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from pluto_py.core.model import SOURCE_HELM_RELEASE, STATUS_REMOVED, Finding, Notice, ScanResult
+from pluto_py.core.model import CLUSTER_PATH_PREFIX, SOURCE_HELM_RELEASE, STATUS_REMOVED, Finding, Notice, ScanResult
 
 
 def rule_id(finding: Finding) -> str:
@@ -101,7 +101,7 @@ def message(finding: Finding) -> str:
 
 
 def location(finding: Finding) -> str:
-    where = f"{finding.path}:{finding.line}:{finding.column}"
+    where = finding.path if finding.line is None else f"{finding.path}:{finding.line}:{finding.column}"
     if finding.template:
         # A chart's line is the template's when it could be located there, else the rendered output's
         # (a packaged subchart, a CRD read with .Files.Get): say which. A finding of the static reading
@@ -125,7 +125,7 @@ def file_of(finding: Finding) -> str:
 
 def has_file(path: str, source: str) -> bool:
     """Whether ``path`` names a file in the user's tree (not stdin or a live cluster)."""
-    return path not in ("", "-") and source not in ("stdin", "cluster")
+    return path not in ("", "-") and source not in ("stdin", "cluster") and not path.startswith(CLUSTER_PATH_PREFIX)
 
 
 def ordered(findings: Iterable[Finding]) -> list[Finding]:
@@ -134,7 +134,9 @@ def ordered(findings: Iterable[Finding]) -> list[Finding]:
     items = list(findings)
     for finding in items:
         order.setdefault(finding.path, len(order))
-    return sorted(items, key=lambda f: (order[f.path], f.line, f.column, f.document))
+    # Objects of a live cluster have no line: by namespace, kind and name (pages arrive in any order).
+    return sorted(items, key=lambda f: (order[f.path], f.line or 0, f.column or 0, f.document,
+                                        *((f.namespace or "", f.kind, f.name or "") if f.line is None else ())))
 
 
 def active(result: ScanResult) -> list[Finding]:

@@ -35,10 +35,10 @@ class JunitReporter:
             cases.setdefault(scanned.key, (scanned, []))
         for finding in ordered(result.findings):
             cases.setdefault(object_key(finding), (None, []))[1].append(finding)
-        for key in sorted(cases, key=lambda k: tuple(str(part).zfill(9) if isinstance(part, int) else part
+        for key in sorted(cases, key=lambda k: tuple(str(part).zfill(9) if isinstance(part, int) else part or ""
                                                     for part in k)):
             obj, findings = cases[key]
-            path, line = str(key[0]), int(str(key[3]))
+            path, line = str(key[0]), key[3] if isinstance(key[3], int) else None
             suites.setdefault(path, []).append(self._case(path, line, obj, findings, context))
         for notice in result.notices:
             suites.setdefault(notice.path, []).append(self._notice_case(notice, context))
@@ -76,26 +76,30 @@ class JunitReporter:
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
     @staticmethod
-    def _case(path: str, line: int, obj: ScannedObject | None, findings: list[Finding],
+    def _case(path: str, line: int | None, obj: ScannedObject | None, findings: list[Finding],
               context: ReportContext) -> ET.Element:
         if obj is not None:
             name = _object_name(obj.kind, obj.name, obj.namespace, obj.api_version)
         else:
             first = findings[0]
             name = _object_name(first.kind, first.name, first.namespace, first.api_version)
-        where = f"line {line}"
+        where = f"line {line}" if line is not None else ""  # a live cluster's objects have no line
         template = obj.template if obj is not None else findings[0].template
         if template:
-            where += f", {template}"
-        case = ET.Element("testcase", {"classname": path, "name": f"{name} ({where})", "file": path,
-                                       "line": str(line)})
+            where += f", {template}" if where else template
+        case = ET.Element("testcase", {"classname": path, "name": f"{name} ({where})" if where else name,
+                                       "file": path})
+        if line is not None:
+            case.set("line", str(line))
         failing = [f for f in findings if not f.suppressed and fails(f.status, context.fail_on)]
         passing = [f for f in findings if not f.suppressed and not fails(f.status, context.fail_on)]
         silenced = [f for f in findings if f.suppressed]
         if failing:
             first = failing[0]
             failure = ET.SubElement(case, "failure", {"type": rule_id(first), "message": message(first)})
-            failure.text = "\n".join(f"{f.path}:{f.line}:{f.column}: {f.status}: {advice(f)}" for f in failing)
+            failure.text = "\n".join(
+                f"{f.path if f.line is None else f'{f.path}:{f.line}:{f.column}'}: {f.status}: {advice(f)}"
+                for f in failing)
         elif silenced and not passing:
             reason = silenced[0].suppression_reason
             ET.SubElement(case, "skipped", {"message": "suppressed" + (f": {reason}" if reason else "")})

@@ -34,7 +34,7 @@ def _object(finding: Finding) -> str:
 
 
 def _where(finding: Finding) -> str:
-    where = code(f"{file_of(finding)}:{finding.line}")
+    where = code(file_of(finding) if finding.line is None else f"{file_of(finding)}:{finding.line}")
     if finding.template and file_of(finding) == finding.path:
         where += f" ({code(finding.template)})"
     return where

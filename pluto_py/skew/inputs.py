@@ -143,7 +143,11 @@ def _node_versions(item: Any, path: str, index: int) -> NodeVersions:
 
 def load_nodes(path: str) -> list[NodeVersions]:
     """The nodes in a `kubectl get nodes -o json|yaml` file (or '-' for stdin)."""
-    data = _parse_structured(_read_text(path), path)
+    return nodes_from_data(_parse_structured(_read_text(path), path), path)
+
+
+def nodes_from_data(data: Any, path: str) -> list[NodeVersions]:
+    """The nodes of a Node list (or one Node) read from ``path`` (a file, or a live cluster)."""
     if not isinstance(data, Mapping):
         raise InputError(f"{path}: expected a Node list (`kubectl get nodes -o json`), got {type(data).__name__}")
     if data.get("kind") == "Node":
@@ -177,6 +181,12 @@ def _info_version(raw: Any, path: str, which: str) -> tuple[KubeVersion | None, 
         spelled = f"{major.rstrip('+')}.{minor.rstrip('+')}"
         return parse_version_text(spelled, f"{path}: {which}.major/minor"), spelled
     raise InputError(f"{path}: {which} has neither gitVersion nor major/minor")
+
+
+def server_version_info(info: Mapping[str, Any], origin: str) -> VersionInfo:
+    """The server's version from its /version answer (a live cluster); no client version."""
+    server, server_raw = _info_version(info, origin, "serverVersion")
+    return VersionInfo(server, server_raw, None, None)
 
 
 def load_version_info(path: str) -> VersionInfo:
@@ -218,13 +228,16 @@ def build_state(
     *,
     nodes_files: Sequence[str] = (),
     version_file: str | None = None,
+    nodes: Sequence[NodeVersions] = (),
+    version_record: VersionInfo | None = None,
 ) -> ClusterState:
     """A ClusterState from command-line values and cluster output files.
 
     ``flags`` maps a component name to its values (``VERSION`` or ``NAME=VERSION``). Command-line
     values win over files: ``--apiserver`` replaces the server version of ``--version-info``,
     ``--kubectl`` its client version, and ``--kubelet NODE=V`` / ``--kube-proxy NODE=V`` replace that
-    node's versions from ``--nodes`` (or add a node).
+    node's versions from ``--nodes`` (or add a node). ``nodes`` and ``version_record`` are the records
+    read from a live cluster (``skew --cluster``), taken as one more --nodes file and the version file.
     """
     unknown = set(flags) - set(COMPONENTS)
     if unknown:
@@ -240,8 +253,9 @@ def build_state(
 
     # Nodes first; command-line values for the same node replace them.
     node_values: dict[str, dict[str, tuple[KubeVersion, str | None]]] = {}
-    for path in nodes_files:
-        for node in load_nodes(path):
+    sources = [*((path, load_nodes(path)) for path in nodes_files), *([("the cluster", list(nodes))] if nodes else [])]
+    for path, listed in sources:
+        for node in listed:
             if node.name in node_values:
                 raise InputError(f"{path}: node {node.name} is also listed in another --nodes file")
             entry: dict[str, tuple[KubeVersion, str | None]] = {KUBELET: (node.kubelet, node.kubelet_raw)}
@@ -250,7 +264,7 @@ def build_state(
             node_values[node.name] = entry
     missing_proxy = [name for name, entry in node_values.items() if KUBE_PROXY not in entry]
 
-    info = load_version_info(version_file) if version_file else None
+    info = load_version_info(version_file) if version_file else version_record
     for component in COMPONENTS:
         values = list(flags.get(component, ()))
         if component == KUBECTL and len(values) > 1:

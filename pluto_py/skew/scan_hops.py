@@ -47,7 +47,7 @@ def scan_for_hops(paths: Sequence[str], hops: Sequence[KubeVersion], current: Ku
         return result
     table = load_table([])
     ordered = sorted(set(hops))
-    seen: set[tuple[str, int, int, str, str]] = set()
+    seen: set[tuple[str, int | None, int, str, str]] = set()
     for hop in ordered:
         scanned = run_scan(ScanRequest(paths=list(paths), targets=Targets(hop), from_version=current), table).result
         findings = [f for f in scanned.findings if not f.suppressed]

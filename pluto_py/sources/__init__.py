@@ -37,7 +37,11 @@ HELM_ENGINE_ENV = "KDEPRECATE_HELM_ENGINE"  # forces a Helm engine (sources/helm
 
 SOURCES: dict[str, str] = {
     "paths": "pluto_py.sources.paths:PathSource",
+    "live-cluster": "pluto_py.sources.live:LiveClusterSource",  # scan --cluster
 }
+# Sources made for every request; any other is imported only when the request holds its settings
+# (SourceRequest.settings[name]), so that a scan of files never imports it.
+ALWAYS_ASKED = frozenset({"paths"})
 
 EXPANDERS: dict[str, str] = {
     "cluster-dump": "pluto_py.sources.dumps:ClusterDumpExpander",
@@ -97,7 +101,8 @@ def load_part(spec: str, request: SourceRequest) -> Any:
 
 def sources_for(request: SourceRequest) -> list[Source]:
     """The registered sources this request wants, in registry order."""
-    parts: list[Source] = [load_part(spec, request) for spec in SOURCES.values()]
+    parts: list[Source] = [load_part(spec, request) for name, spec in SOURCES.items()
+                           if name in ALWAYS_ASKED or name in request.settings]
     return [part for part in parts if part.wanted(request)]
 
 

@@ -320,12 +320,12 @@ class ClusterExpander:
             try:
                 data = _parse_annotation(value)
             except DocumentError as exc:
-                yield ScanError(document.path, position[0],
+                yield ScanError(document.path, position[0] or None,
                                 f"{_describe(item.data)}: annotation {annotation} is not valid JSON: {exc.message}")
                 return
             if not (isinstance(data, dict) and isinstance(data.get("apiVersion"), str)
                     and isinstance(data.get("kind"), str)):
-                yield ScanError(document.path, position[0],
+                yield ScanError(document.path, position[0] or None,
                                 f"{_describe(item.data)}: annotation {annotation} does not hold an object with "
                                 "apiVersion and kind")
                 return
@@ -350,7 +350,7 @@ class ClusterExpander:
         try:
             release = decode_release(str(item.data["data"]["release"]), record.storage)
         except ReleaseDecodeError as exc:
-            yield ScanError(document.path, position[0], f"{where}: {exc}")
+            yield ScanError(document.path, position[0] or None, f"{where}: {exc}")
             return
         name = _text(release.get("name")) or record.name or ""
         namespace = _text(release.get("namespace")) or record.namespace
@@ -393,7 +393,7 @@ class ClusterExpander:
         for parsed in parse_yaml_stream(manifest, document.path, SOURCE_HELM_RELEASE):
             if isinstance(parsed, ScanError):
                 part = "a hook manifest" if hook else "the manifest"
-                yield ScanError(document.path, position[0],
+                yield ScanError(document.path, position[0] or None,
                                 f"Helm release {context['release']} revision {context['revision']}: {part} is not "
                                 f"valid YAML at its line {parsed.line}: {parsed.message}")
                 continue
