@@ -17,15 +17,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pluto_py.core.versions import VersionError, parse_version
-from pluto_py.skew.inputs import InputError, NodeVersions, VersionInfo, nodes_from_data, server_version_info
-from pluto_py.skew.policy import (
+from pluto_py.core.skew_policy import (
     CLOUD_CONTROLLER_MANAGER,
     KUBE_APISERVER,
     KUBE_CONTROLLER_MANAGER,
     KUBE_PROXY,
     KUBE_SCHEDULER,
 )
+from pluto_py.core.versions import VersionError, parse_version
+from pluto_py.skew.inputs import InputError, NodeVersions, VersionInfo, nodes_from_data, server_version_info
 from pluto_py.sources.live import ApiResource, ClusterConnection, RequestFailure, list_pages
 
 _NODES = ApiResource("", "v1", "nodes", "Node", False)
