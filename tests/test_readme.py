@@ -112,6 +112,7 @@ EXPECTED_LINES = {
         "1 file, 7 documents: 0 removed, 0 deprecated, 3 unsupported, 0 errors (target k8s 1.28)",
     "kdeprecate list-versions --addons":
         "cluster-autoscaler            *                        same minor as the cluster",
+    "kdeprecate scan manifests/ --target 1.25 -o prometheus > kdeprecate.prom": "kdeprecate_scan_errors 0",
     "kdeprecate skew --apiserver 1.27 --target 1.28 --scan fixtures/addons":
         "runs cluster-autoscaler 1.20.0, which does not support 1.28: upgrade it first",
 }
