@@ -8,7 +8,7 @@ and returns values; the CLI renders them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pluto_py.model import SOURCE_HELM_RELEASE, Document
 from pluto_py.podsecurity.controls.base import mapping, text
@@ -26,7 +26,7 @@ from pluto_py.podsecurity.model import (
     Violation,
     label_key,
 )
-from pluto_py.podsecurity.psp import is_psp, psp_level
+from pluto_py.podsecurity.psp import is_psp, psp_level, psp_unrestricted
 from pluto_py.podsecurity.rbac import RbacIndex
 from pluto_py.podsecurity.standards import Standards, load_standards
 from pluto_py.podsecurity.workloads import COPIED_TEMPLATES, Workload, blocking, evaluate, level_of, workload_of
@@ -49,11 +49,15 @@ class _Inventory:
     """Everything of the input that matters here."""
 
     namespaces: dict[str, _Namespace] = field(default_factory=dict)
-    psps: dict[str, tuple[Level, tuple[str, ...]]] = field(default_factory=dict)
+    psps: dict[str, PspGrant] = field(default_factory=dict)  # by name, granted_via empty
     rbac: RbacIndex = field(default_factory=RbacIndex)
 
     def namespace(self, name: str) -> _Namespace:
         return self.namespaces.setdefault(name, _Namespace(name))
+
+    def psp(self, name: str) -> PspGrant:
+        """A policy by name; one granted but not in the input has no level."""
+        return self.psps.get(name, PspGrant(name, None, (), ()))
 
 
 def _inventory(documents: Iterable[Document], default_namespace: str, standards: Standards) -> _Inventory:
@@ -70,12 +74,16 @@ def _inventory(documents: Iterable[Document], default_namespace: str, standards:
             name = text(metadata.get("name"))
             if kind == "Namespace" and obj.get("apiVersion") == "v1" and name:
                 entry = inventory.namespace(name)
+                live = is_live_object(obj)
+                if entry.manifest is not None and not entry.manifest.live and live:
+                    continue  # the manifest users keep says what the namespace will carry
                 labels = mapping(metadata.get("labels"))
                 entry.labels = {str(k): text(v) for k, v in labels.items() if str(k).startswith(LABEL_PREFIX)}
                 line = document.position((*resource.path, "metadata", "name"))[0]
-                entry.manifest = ManifestRef(document.path, line, document.source, is_live_object(obj))
+                entry.manifest = ManifestRef(document.path, line, document.source, live)
             elif is_psp(obj) and name:
-                inventory.psps[name] = psp_level(obj, standards.psp)
+                level, gaps = psp_level(obj, standards.psp)
+                inventory.psps[name] = PspGrant(name, level, gaps, (), psp_unrestricted(obj))
             elif kind == "ServiceAccount" and obj.get("apiVersion") == "v1" and name:
                 inventory.namespace(text(metadata.get("namespace")) or default_namespace).service_accounts.add(name)
             elif kind.endswith(("Role", "RoleBinding")):
@@ -85,10 +93,10 @@ def _inventory(documents: Iterable[Document], default_namespace: str, standards:
                 if workload is not None:
                     workloads.append(workload)
     # A Helm release record says what was installed; a live object of the same name says what runs.
-    live = {(w.namespace, w.kind, w.name) for w in workloads if w.document.source != SOURCE_HELM_RELEASE}
+    running = {(w.namespace, w.kind, w.name) for w in workloads if w.document.source != SOURCE_HELM_RELEASE}
     for workload in workloads:
         if workload.document.source == SOURCE_HELM_RELEASE and (workload.namespace, workload.kind,
-                                                                workload.name) in live:
+                                                                workload.name) in running:
             continue
         entry = inventory.namespace(workload.namespace)
         entry.workloads.append(workload)
@@ -97,16 +105,17 @@ def _inventory(documents: Iterable[Document], default_namespace: str, standards:
 
 
 class _Evaluations:
-    """Each workload's violations at a policy version, computed once."""
+    """Each workload's violations at a policy version on the target release, computed once."""
 
-    def __init__(self, standards: Standards) -> None:
+    def __init__(self, standards: Standards, release: KubeVersion) -> None:
         self.standards = standards
+        self.release = release
         self._cache: dict[tuple[int, KubeVersion], tuple[Violation, ...]] = {}
 
     def __call__(self, workload: Workload, version: KubeVersion) -> tuple[Violation, ...]:
         key = (id(workload), version)
         if key not in self._cache:
-            self._cache[key] = evaluate(workload, version, self.standards)
+            self._cache[key] = evaluate(workload, version, self.standards, self.release)
         return self._cache[key]
 
 
@@ -164,21 +173,31 @@ def _parse_labels(labels: Mapping[str, str], target: KubeVersion, standards: Sta
 
 
 def _psp_grants(entry: _Namespace, inventory: _Inventory) -> tuple[tuple[PspGrant, ...], bool]:
-    """The PodSecurityPolicies pods of the namespace could use, and whether PSP constrained them."""
+    """The PodSecurityPolicies pods of the namespace could use, and whether one constrained them.
+
+    A pod could use every policy granted to its service account (or to the controller creating it),
+    so a service account that may use a policy allowing privileged containers was never
+    constrained; the namespace was when one of its service accounts was.
+    """
     if not inventory.psps:
         return (), False
     if not inventory.rbac.has_grants:
         # PodSecurityPolicies but no `use` grants in the input: every one may apply.
-        return tuple(PspGrant(name, level, gaps, ()) for name, (level, gaps) in sorted(inventory.psps.items())), True
+        grants = tuple(grant for _, grant in sorted(inventory.psps.items()))
+        return grants, not all(grant.unrestricted for grant in grants)
     via: dict[str, list[str]] = {}
-    for grant, how in inventory.rbac.grants_for(entry.name, sorted(entry.service_accounts)):
-        for name in sorted(inventory.psps) if grant.names is None else sorted(grant.names):
-            via.setdefault(name, []).append(how)
-    grants = []
-    for name, hows in sorted(via.items()):
-        level, gaps = inventory.psps.get(name, (None, ()))
-        grants.append(PspGrant(name, level, gaps, tuple(dict.fromkeys(hows))))
-    return tuple(grants), bool(grants)
+    constrained = False
+    for account in sorted(entry.service_accounts):
+        names: set[str] = set()
+        for grant, how in inventory.rbac.grants_for(entry.name, [account]):
+            for name in sorted(inventory.psps) if grant.names is None else sorted(grant.names):
+                via.setdefault(name, []).append(how)
+                names.add(name)
+        usable = [inventory.psp(name) for name in names]
+        constrained = constrained or (bool(usable) and not any(grant.unrestricted for grant in usable))
+    grants = tuple(replace(inventory.psp(name), granted_via=tuple(dict.fromkeys(hows)))
+                   for name, hows in sorted(via.items()))
+    return grants, constrained
 
 
 def _workload_ref(workload: Workload, level: Level) -> str:
@@ -190,7 +209,7 @@ def analyze(documents: Iterable[Document], target: KubeVersion, *, default_names
     """Every namespace of the input (from its Namespace objects and its workloads), judged at ``target``."""
     standards = standards or load_standards()
     inventory = _inventory(documents, default_namespace, standards)
-    evaluations = _Evaluations(standards)
+    evaluations = _Evaluations(standards, target)
     reports = []
     for name in sorted(inventory.namespaces):
         entry = inventory.namespaces[name]
@@ -211,10 +230,10 @@ def analyze(documents: Iterable[Document], target: KubeVersion, *, default_names
                      label_key("audit"): str(level.stricter()), label_key("audit", True): f"v{target}",
                      label_key("warn"): str(level.stricter()), label_key("warn", True): f"v{target}"}
         if enforce is None and constrained and target >= standards.psp_removed_in:
-            names = ", ".join(f"{g.name} ({g.level if g.level is not None else 'not in the input'})" for g in psps)
+            names = ", ".join(g.describe() for g in psps)
             findings.append(NamespaceFinding(
                 ENFORCEMENT_LOST, name,
-                f"pods here were admitted by PodSecurityPolicy ({names}); PodSecurityPolicy is removed in "
+                f"pods here were admitted by PodSecurityPolicy {names}; PodSecurityPolicy is removed in "
                 f"{standards.psp_removed_in} and the namespace has no {label_key('enforce')} label, so from then on "
                 f"nothing checks its pods; label it {label_key('enforce')}={level}", True))
         if enforce is not None and target >= standards.enabled_by_default_since:

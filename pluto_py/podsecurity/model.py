@@ -95,10 +95,17 @@ class PspGrant:
     level: Level | None  # None: the PSP is granted but not in the input
     gaps: tuple[str, ...]  # why it is not one level stricter
     granted_via: tuple[str, ...]  # "ClusterRoleBinding/x -> ClusterRole/y (group system:serviceaccounts)"
+    unrestricted: bool = False  # it allows privileged containers: whoever may use it was never constrained
+
+    def describe(self) -> str:
+        """``restricted (maps to restricted)``, ``privileged (unrestricted)``, ``x (not in the input)``."""
+        if self.level is None:
+            return f"{self.name} (not in the input)"
+        return f"{self.name} ({'unrestricted' if self.unrestricted else f'maps to {self.level}'})"
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "level": None if self.level is None else str(self.level),
-                "gaps": list(self.gaps), "granted_via": list(self.granted_via)}
+                "unrestricted": self.unrestricted, "gaps": list(self.gaps), "granted_via": list(self.granted_via)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,13 +13,18 @@ from typing import Any
 
 from pluto_py.podsecurity.controls.base import mapping, sequence, text
 from pluto_py.podsecurity.model import Level
-from pluto_py.podsecurity.standards import PspMapping
+from pluto_py.podsecurity.standards import PspMapping, allowed_value
 
 PSP_GROUPS = frozenset({"policy", "extensions"})
 
 
 def is_psp(obj: Mapping[str, Any]) -> bool:
     return obj.get("kind") == "PodSecurityPolicy" and text(obj.get("apiVersion")).partition("/")[0] in PSP_GROUPS
+
+
+def psp_unrestricted(psp: Mapping[str, Any]) -> bool:
+    """The PSP allows privileged containers, which escape every other restriction on the node."""
+    return mapping(psp.get("spec")).get("privileged") is True
 
 
 def psp_level(psp: Mapping[str, Any], facts: PspMapping) -> tuple[Level, tuple[str, ...]]:
@@ -77,13 +82,10 @@ def _profiles(value: Any, when_absent: Level, facts: PspMapping) -> tuple[Level,
         return when_absent, "is absent"
     profiles = [item.strip() for item in text(value).split(",")]
     for profile in profiles:
-        if profile == "*" or (profile and not _allowed_profile(profile, facts)):
+        if profile == "*" or (profile and not allowed_value(profile, facts.allowed_profiles)):
             return Level.PRIVILEGED, f"allows {profile}"
     if "" in profiles:
         return Level.BASELINE, "allows no profile (a trailing comma)"
     return Level.RESTRICTED, ""
 
 
-def _allowed_profile(profile: str, facts: PspMapping) -> bool:
-    return any(profile == item or (item.endswith("/*") and profile.startswith(item[:-1]))
-               for item in facts.allowed_profiles)

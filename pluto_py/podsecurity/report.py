@@ -45,9 +45,8 @@ def _object(violation: Violation) -> str:
 
 def _psps_text(namespace: NamespaceReport) -> str:
     if not namespace.psps:
-        return "none" if not namespace.psp_constrained else "unknown"
-    return ", ".join(f"{printable(g.name)} ({g.level if g.level is not None else 'not in the input'})"
-                     for g in namespace.psps)
+        return "none"
+    return printable(", ".join(grant.describe() for grant in namespace.psps))
 
 
 def summary_line(report: PodSecurityReport) -> str:
@@ -75,7 +74,7 @@ def render_text(report: PodSecurityReport) -> str:
                 lines.append(f"    {_where(violation)}: {_object(violation)} {printable(violation.field)}: "
                              f"{printable(violation.message)} [{violation.control}]")
         for grant in namespace.psps:
-            if grant.gaps:
+            if grant.gaps and not grant.unrestricted:
                 lines.append(f"  PodSecurityPolicy {printable(grant.name)} is {grant.level}: "
                              f"{printable('; '.join(grant.gaps))}")
         lines.append(f"  suggested labels: {_labels_text(namespace.suggested_labels)}")

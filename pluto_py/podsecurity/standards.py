@@ -1,13 +1,14 @@
 """The Pod Security Standards facts, loaded from ``data/pod_security.yaml``.
 
-``Standards.rule(control_id, version)`` is the version of a control in force at a policy version
-(the newest ``since`` <= version), or None when the control does not apply yet.
+``Standards.rule(control_id, version, release)`` is the version of a control in force at a policy
+version (the newest ``since`` <= version), as the API server and admission code of ``release``
+apply it, or None when the control does not apply yet.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -15,6 +16,9 @@ from pluto_py.podsecurity.model import Level
 from pluto_py.versions import KubeVersion, parse_version
 
 DATA_FILE = "pod_security.yaml"
+# Behaviours a rule gets from the release the API server runs (not written in the control's rows).
+SECCOMP_ANNOTATIONS_COPIED = "annotations-copied-to-fields"
+APPARMOR_FIELD = "apparmor-field"
 SCHEMA_FILE = "pod_security.schema.json"
 
 
@@ -33,12 +37,27 @@ class ControlRule:
     allowed_types: frozenset[str]
     behaviour: frozenset[str]
     source_url: str
+    allowed_from_release: Mapping[str, KubeVersion]
 
     def allows(self, value: str) -> bool:
         """``value`` is allowed: listed, or under a listed ``prefix/*``."""
-        if value in self.allowed:
-            return True
-        return any(item.endswith("/*") and value.startswith(item[:-1]) for item in self.allowed)
+        return allowed_value(value, self.allowed)
+
+
+def allowed_value(value: str, allowed: Iterable[str]) -> bool:
+    """``value`` is one of ``allowed``, or under one of its ``prefix/*`` entries."""
+    return any(value == item or (item.endswith("/*") and value.startswith(item[:-1])) for item in allowed)
+
+
+@dataclass(frozen=True, slots=True)
+class Releases:
+    """The releases from ``first`` to ``last`` (None: still)."""
+
+    first: KubeVersion
+    last: KubeVersion | None
+
+    def __contains__(self, release: object) -> bool:
+        return isinstance(release, tuple) and self.first <= release and (self.last is None or release <= self.last)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,18 +94,25 @@ class Standards:
     psp_removed_in: KubeVersion
     invalid_enforce_level: Level
     read: str
+    seccomp_annotations_copied: Releases
+    apparmor_field: Releases
 
-    def rule(self, control: str, version: KubeVersion) -> ControlRule | None:
+    def rule(self, control: str, version: KubeVersion, release: KubeVersion | None = None) -> ControlRule | None:
+        """The control's version at policy ``version``, applied by ``release`` (default: ``version``)."""
+        release = version if release is None else release
         chosen = None
         for rule in self.controls[control].rules:
             if rule.since <= version:
                 chosen = rule
-        return chosen
-
-    def overridden_at(self, version: KubeVersion) -> frozenset[str]:
-        """Baseline controls that a restricted control in force at ``version`` replaces."""
-        return frozenset(name for facts in self.controls.values() if facts.level == Level.RESTRICTED
-                         and self.rule(facts.id, version) is not None for name in facts.overrides)
+        if chosen is None:
+            return None
+        behaviour = set(chosen.behaviour)
+        if release in self.seccomp_annotations_copied:
+            behaviour.add(SECCOMP_ANNOTATIONS_COPIED)
+        if release in self.apparmor_field:
+            behaviour.add(APPARMOR_FIELD)
+        allowed = chosen.allowed | {value for value, first in chosen.allowed_from_release.items() if first <= release}
+        return replace(chosen, allowed=allowed, behaviour=frozenset(behaviour))
 
 
 def standards_from_data(data: Any, origin: str) -> Standards:
@@ -105,7 +131,8 @@ def standards_from_data(data: Any, origin: str) -> Standards:
         rules = tuple(ControlRule(
             control=entry["id"], level=level, since=parse_version(row["since"]),
             allowed=frozenset(row.get("allowed", ())), allowed_types=frozenset(row.get("allowed_types", ())),
-            behaviour=frozenset(row.get("behaviour", ())), source_url=url(row["source"]))
+            behaviour=frozenset(row.get("behaviour", ())), source_url=url(row["source"]),
+            allowed_from_release={k: parse_version(v) for k, v in row.get("allowed_from_release", {}).items()})
             for row in entry["versions"])
         if list(rules) != sorted(rules, key=lambda rule: rule.since) or len({r.since for r in rules}) != len(rules):
             raise StandardsError(f"{origin}: control {entry['id']}: versions must be in increasing order")
@@ -132,9 +159,15 @@ def standards_from_data(data: Any, origin: str) -> Standards:
         source_url=sources[mapping["source"]],
     )
     admission = data["admission"]
+
+    def releases(entry: Mapping[str, Any]) -> Releases:
+        return Releases(parse_version(entry["first"]), parse_version(entry["last"]) if "last" in entry else None)
+
+    api_server = data["api_server"]
     return Standards(controls, psp, parse_version(admission["enabled_by_default_since"]),
                      parse_version(admission["psp_removed_in"]),
-                     Level[admission["invalid_enforce_level"].upper()], str(data["read"]))
+                     Level[admission["invalid_enforce_level"].upper()], str(data["read"]),
+                     releases(api_server["seccomp_annotations_copied"]), releases(api_server["apparmor_field"]))
 
 
 @cache

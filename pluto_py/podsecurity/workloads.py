@@ -104,13 +104,14 @@ def workload_of(document: Document, base: NodePath, data: Mapping[str, Any], def
                     live=is_live_object(data), owner=owner)
 
 
-def evaluate(workload: Workload, version: KubeVersion, standards: Standards,
+def evaluate(workload: Workload, version: KubeVersion, standards: Standards, release: KubeVersion | None = None,
              controls: Iterable[Control] = CONTROLS) -> tuple[Violation, ...]:
-    """Every violation of every control in force at policy ``version``, baseline ones first."""
+    """Every violation of every control in force at policy ``version`` on a cluster at ``release``
+    (default: ``version``), baseline ones first."""
     out: list[Violation] = []
     document = workload.document
     for control in controls:
-        rule = standards.rule(control.id, version)
+        rule = standards.rule(control.id, version, release)
         if rule is None:
             continue
         for hit in control.check(workload.pod, rule):

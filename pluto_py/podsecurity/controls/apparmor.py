@@ -9,7 +9,7 @@ from typing import Any
 
 from pluto_py.model import NodePath
 from pluto_py.podsecurity.controls.base import Control, Hit, PodView, mapping, text
-from pluto_py.podsecurity.standards import ControlRule
+from pluto_py.podsecurity.standards import APPARMOR_FIELD, ControlRule
 
 ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/"
 
@@ -18,8 +18,8 @@ def check(pod: PodView, rule: ControlRule) -> Iterator[Hit]:
     for key, value in pod.annotations.items():
         if str(key).startswith(ANNOTATION_PREFIX) and not rule.allows(text(value)):
             yield Hit(pod.annotation_path(str(key)), f"annotation {key} is {text(value)!r}")
-    if not rule.allowed_types:
-        return  # before 1.30: no appArmorProfile field
+    if APPARMOR_FIELD not in rule.behaviour:
+        return  # before 1.30 the API server has no appArmorProfile field
     yield from _field(pod.security, pod.security_path, "the pod", rule)
     for container in pod.containers:
         yield from _field(container.security, container.security_path, container.describe(), rule)

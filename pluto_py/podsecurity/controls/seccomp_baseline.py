@@ -1,9 +1,9 @@
 """Seccomp (baseline): a profile, where one is set, is the runtime's default or one on the node —
 never Unconfined.
 
-Up to 1.18 the standard reads the alpha annotations. From 1.19 it reads the securityContext fields,
-and until 1.26 the API server copied an annotation into the unset field when it created a pod, so an
-annotation still counted; from 1.27 annotations are ignored.
+Up to policy version 1.18 the standard reads the alpha annotations; from 1.19 the securityContext
+fields. The API server of 1.19 to 1.26 copied an annotation into the unset field when it created a
+pod, so there an annotation still counts; from 1.27 annotations are ignored.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from typing import NamedTuple
 
 from pluto_py.model import NodePath
 from pluto_py.podsecurity.controls.base import ContainerRef, Control, Hit, PodView, mapping, text
+from pluto_py.podsecurity.standards import SECCOMP_ANNOTATIONS_COPIED as COPIED
 from pluto_py.podsecurity.standards import ControlRule
 
 POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod"
 CONTAINER_ANNOTATION_PREFIX = "container.seccomp.security.alpha.kubernetes.io/"
 ANNOTATIONS = "annotations"
-COPIED = "annotations-copied-to-fields"
 
 
 class Profile(NamedTuple):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from pluto_py.podsecurity.controls.base import Control, Hit, PodView, exempt
 from pluto_py.podsecurity.controls.seccomp_baseline import container_profile, ignored_annotations, pod_profile
-from pluto_py.podsecurity.standards import ControlRule
+from pluto_py.podsecurity.standards import SECCOMP_ANNOTATIONS_COPIED, ControlRule
 
 
 def check(pod: PodView, rule: ControlRule) -> Iterator[Hit]:
@@ -17,8 +17,8 @@ def check(pod: PodView, rule: ControlRule) -> Iterator[Hit]:
     pod_covers = pod_setting is not None and pod_setting.type in rule.allowed_types
     if pod_setting is not None and not pod_covers:
         yield Hit(pod_setting.field, f"the pod sets seccomp profile {pod_setting.describe()}")
-    ignored = "" if "annotations-copied-to-fields" in rule.behaviour or not ignored_annotations(pod) else \
-        " (the seccomp annotations no longer count from 1.27)"
+    ignored = "" if SECCOMP_ANNOTATIONS_COPIED in rule.behaviour or not ignored_annotations(pod) else \
+        " (from 1.27 the API server ignores the seccomp annotations)"
     for container in pod.containers:
         profile = container_profile(pod, container, rule)
         if profile is None:
