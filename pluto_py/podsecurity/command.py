@@ -15,7 +15,7 @@ from typing import TextIO
 
 from pluto_py.cli_common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, PROG, error_line, fail_usage
 from pluto_py.model import Document, ScanError
-from pluto_py.podsecurity.model import PodSecurityReport
+from pluto_py.podsecurity.model import LABEL_PREFIX, Level, PodSecurityReport, label_key
 from pluto_py.versions import KubeVersion
 
 
@@ -119,10 +119,16 @@ def _label(report: PodSecurityReport, *, write: bool, out: TextIO,
     for error in run_result.errors:
         error_line(f"{error.path}{'' if error.line is None else f':{error.line}'}: {error.message}")
     verb = "Labelling" if write else "Would label"
+    current = {namespace.namespace: namespace.labels for namespace in report.namespaces}
     for item in run_result.labelled:
-        pairs = " ".join(f"{key}={value}" for key, value in item.labels.items())
+        pairs = " ".join(f"{key.removeprefix(LABEL_PREFIX)}={value}" for key, value in item.labels.items())
         print(f"{printable(item.path)}:{item.line}: {verb} namespace {printable(item.namespace)}: {pairs}",
               file=sys.stderr)
+        before = Level.parse(current.get(item.namespace, {}).get(label_key("enforce"), ""))
+        after = Level.parse(item.labels.get(label_key("enforce"), ""))
+        if before is not None and after is not None and after < before:
+            print(f"    note: this lowers enforce from {before} to {after}, so that the pods listed are admitted; "
+                  f"to keep {before}, change those workloads instead", file=sys.stderr)
     for namespace, why in run_result.skipped:
         print(f"{PROG}: namespace {printable(namespace)} not labelled: {printable(why)} (use --print-commands)",
               file=sys.stderr)

@@ -6,7 +6,6 @@ values of user manifests may hold control characters; JSON escapes them by itsel
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from typing import Any
@@ -101,15 +100,9 @@ def render_json(report: PodSecurityReport, tool_version: str) -> str:
 
 
 def render_yaml(report: PodSecurityReport, tool_version: str) -> str:
-    from ruamel.yaml import YAML
+    from pluto_py.report.yaml_report import yaml_text
 
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # keep the JSON order
-    yaml.width = 4096
-    buffer = io.StringIO()
-    yaml.dump(report_dict(report, tool_version), buffer)
-    return buffer.getvalue()
+    return yaml_text(report_dict(report, tool_version))
 
 
 def _cell(value: object) -> str:
@@ -127,8 +120,10 @@ def render_markdown(report: PodSecurityReport) -> str:
     for namespace in report.namespaces:
         if not (namespace.findings or namespace.violations):
             continue
-        lines += ["", f"### {_cell(namespace.namespace)}", ""]
-        lines += [f"- {'**error**' if f.fails else 'warning'}: {_cell(f.message)}" for f in namespace.findings]
+        lines += ["", f"### {_cell(namespace.namespace)}"]
+        if namespace.findings:
+            lines += [""] + [f"- {'**error**' if f.fails else 'warning'}: {_cell(f.message)}"
+                             for f in namespace.findings]
         if namespace.violations:
             lines += ["", f"What blocks {namespace.level.stricter()}:", "",
                       "| Where | Object | Field | Control | Why |", "| --- | --- | --- | --- | --- |"]
