@@ -79,9 +79,10 @@ def label_manifests(namespaces: Iterable[NamespaceReport], *, write: bool) -> La
         except (OSError, ValueError) as exc:
             run.errors.append(ScanError(path, None, f"cannot read: {getattr(exc, 'strerror', None) or exc}"))
             continue
-        result, labelled = _label_bytes(raw, path, wanted)
+        result, labelled, skipped = _label_bytes(raw, path, wanted)
         run.results.append(result)
         run.labelled.extend(labelled)
+        run.skipped.extend(skipped)
         run.errors.extend(result.errors)
         if write and result.changed:
             try:
@@ -91,7 +92,8 @@ def label_manifests(namespaces: Iterable[NamespaceReport], *, write: bool) -> La
     return run
 
 
-def _label_bytes(raw: bytes, path: str, wanted: Mapping[str, Mapping[str, str]]) -> tuple[FixResult, list[Labelled]]:
+def _label_bytes(raw: bytes, path: str, wanted: Mapping[str, Mapping[str, str]]
+                 ) -> tuple[FixResult, list[Labelled], list[tuple[str, str]]]:
     from pluto_py.fix.edits import Differ, Edit, EditConflict, Refused, apply_edits, detect_layout
     from pluto_py.fix.tree import Origins, TreeError, json_tree, same, to_data, yaml_tree
     from pluto_py.scan import resources_of
@@ -100,12 +102,13 @@ def _label_bytes(raw: bytes, path: str, wanted: Mapping[str, Mapping[str, str]])
     try:
         decode_text(raw)
     except InputDecodeError as exc:
-        return FixResult(path, raw, raw, errors=(ScanError(path, None, str(exc)),), rewritable=False), []
+        return FixResult(path, raw, raw, errors=(ScanError(path, None, str(exc)),), rewritable=False), [], []
     bom, encoding = split_encoding(raw)
     text_in = raw[len(bom):].decode(encoding)
     errors: list[ScanError] = []
     edits: list[Edit] = []
     labelled: list[Labelled] = []
+    skipped: list[tuple[str, str]] = []
     for doc in editable_documents(text_in, path, path.lower().endswith(".json"), SOURCE_FILE, errors):
         targets = [r for r in resources_of(doc.document) if r.kind == "Namespace"
                    and text(mapping(r.data.get("metadata")).get("name")) in wanted]
@@ -138,8 +141,8 @@ def _label_bytes(raw: bytes, path: str, wanted: Mapping[str, Mapping[str, str]])
             try:
                 doc_edits.extend(Differ(doc.text, layout, origins, json_style=doc.json).edits(node, data))
             except Refused as exc:
-                errors.append(ScanError(path, doc.document.position((*resource.path, "metadata"))[0],
-                                        f"Namespace {name}: not edited automatically ({exc}); add the labels by hand"))
+                line = doc.document.position((*resource.path, "metadata"))[0]
+                skipped.append((name, f"{path}:{line}: not edited automatically: {exc}"))
                 continue
             if resource.path:
                 expected["items"][resource.path[1]] = data
@@ -161,4 +164,4 @@ def _label_bytes(raw: bytes, path: str, wanted: Mapping[str, Mapping[str, str]])
         labelled.extend(doc_labelled)
     new_text = apply_edits(text_in, edits) if edits else text_in
     fixed = raw if new_text == text_in else bom + new_text.encode(encoding)
-    return FixResult(path, raw, fixed, errors=tuple(errors)), labelled
+    return FixResult(path, raw, fixed, errors=tuple(errors)), labelled, skipped
