@@ -97,7 +97,14 @@ def _label_bytes(raw: bytes, path: str, wanted: Mapping[str, Mapping[str, str]]
     from pluto_py.fix.edits import Differ, Edit, EditConflict, Refused, apply_edits, detect_layout
     from pluto_py.fix.tree import Origins, TreeError, json_tree, same, to_data, yaml_tree
     from pluto_py.scan import resources_of
-    from pluto_py.sources.parse import DocumentError, InputDecodeError, compose_yaml, decode_text
+    from pluto_py.sources.parse import (
+        DocumentError,
+        InputDecodeError,
+        compose_yaml,
+        decode_text,
+        looks_like_json,
+        split_documents,
+    )
 
     try:
         decode_text(raw)
@@ -163,5 +170,10 @@ def _label_bytes(raw: bytes, path: str, wanted: Mapping[str, Mapping[str, str]]
         edits.extend(Edit(e.start + doc.offset, e.end + doc.offset, e.text) for e in doc_edits)
         labelled.extend(doc_labelled)
     new_text = apply_edits(text_in, edits) if edits else text_in
+    json_text = path.lower().endswith(".json") or looks_like_json(text_in)
+    if not json_text and len(list(split_documents(new_text))) != len(list(split_documents(text_in))):
+        errors.append(ScanError(path, None, "internal error: the labels would change the document structure; "
+                                            "file left unchanged (please report this)"))
+        return FixResult(path, raw, raw, errors=tuple(errors)), [], skipped
     fixed = raw if new_text == text_in else bom + new_text.encode(encoding)
     return FixResult(path, raw, fixed, errors=tuple(errors)), labelled, skipped
