@@ -224,6 +224,7 @@ def analyze(documents: Iterable[Document], target: KubeVersion, *, default_names
                 known = {_same_finding(v) for v in evaluations(template, target)}
                 found = tuple(v for v in found if _same_finding(v) not in known)
             shown.extend(found)
+        shown.sort(key=lambda v: (v.path, v.template or "", v.line or 0))
         psps, constrained = _psp_grants(entry, inventory)
         enforce, enforce_version, findings = _parse_labels(entry.labels, target, standards, name)
         suggested = {label_key("enforce"): str(level), label_key("enforce", True): f"v{target}",
