@@ -59,7 +59,7 @@ def build_report(documents: Iterable[Document | ScanError], target: KubeVersion,
     if target < standards.enabled_by_default_since:
         notes.append(f"the PodSecurity admission controller is not on by default before "
                      f"{standards.enabled_by_default_since}: the labels take effect once it is")
-    elif target < standards.psp_removed_in:
+    elif target < standards.psp_removed_in and any(namespace.psps for namespace in namespaces):
         notes.append(f"PodSecurityPolicy still admits pods at {target}: label the namespaces before the upgrade to "
                      f"{standards.psp_removed_in}, which removes it")
     return PodSecurityReport(target=str(target), namespaces=namespaces, errors=tuple(errors.items),
