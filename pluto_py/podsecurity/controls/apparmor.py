@@ -4,10 +4,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
-from pluto_py.model import NodePath
 from pluto_py.podsecurity.controls.base import Control, Hit, PodView, mapping, text
 from pluto_py.podsecurity.standards import APPARMOR_FIELD, ControlRule
 
@@ -20,18 +18,13 @@ def check(pod: PodView, rule: ControlRule) -> Iterator[Hit]:
             yield Hit(pod.annotation_path(str(key)), f"annotation {key} is {text(value)!r}")
     if APPARMOR_FIELD not in rule.behaviour:
         return  # before 1.30 the API server has no appArmorProfile field
-    yield from _field(pod.security, pod.security_path, "the pod", rule)
-    for container in pod.containers:
-        yield from _field(container.security, container.security_path, container.describe(), rule)
-
-
-def _field(security: Mapping[str, Any], path: NodePath, who: str, rule: ControlRule) -> Iterator[Hit]:
-    if security.get("appArmorProfile") is None:
-        return
-    profile_type = text(mapping(security.get("appArmorProfile")).get("type"))
-    if profile_type not in rule.allowed_types:
-        yield Hit((*path, "appArmorProfile", "type"), f"{who} sets securityContext.appArmorProfile.type to "
-                                                      f"{profile_type or '(empty)'}")
+    for security, path, who in pod.security_contexts():
+        if security.get("appArmorProfile") is None:
+            continue
+        profile_type = text(mapping(security.get("appArmorProfile")).get("type"))
+        if profile_type not in rule.allowed_types:
+            yield Hit((*path, "appArmorProfile", "type"), f"{who} sets securityContext.appArmorProfile.type to "
+                                                          f"{profile_type or '(empty)'}")
 
 
 CONTROL = Control("appArmorProfile", "1.0", check)

@@ -93,6 +93,12 @@ class PodView:
     def security_path(self) -> NodePath:
         return (*self.spec_path, "securityContext")
 
+    def security_contexts(self) -> Iterator[tuple[Mapping[str, Any], NodePath, str]]:
+        """(securityContext, its path, who) of the pod, then of each container."""
+        yield self.security, self.security_path, "the pod"
+        for container in self.containers:
+            yield container.security, container.security_path, container.describe()
+
     @property
     def annotations(self) -> Mapping[str, Any]:
         return mapping(self.metadata.get("annotations"))

@@ -9,13 +9,10 @@ from pluto_py.podsecurity.standards import ControlRule
 
 
 def check(pod: PodView, rule: ControlRule) -> Iterator[Hit]:
-    if mapping(pod.security.get("windowsOptions")).get("hostProcess") is True:
-        yield Hit((*pod.security_path, "windowsOptions", "hostProcess"),
-                  "the pod sets securityContext.windowsOptions.hostProcess=true")
-    for container in pod.containers:
-        if mapping(container.security.get("windowsOptions")).get("hostProcess") is True:
-            yield Hit((*container.security_path, "windowsOptions", "hostProcess"),
-                      f"{container.describe()} sets securityContext.windowsOptions.hostProcess=true")
+    for security, path, who in pod.security_contexts():
+        if mapping(security.get("windowsOptions")).get("hostProcess") is True:
+            yield Hit((*path, "windowsOptions", "hostProcess"),
+                      f"{who} sets securityContext.windowsOptions.hostProcess=true")
 
 
 CONTROL = Control("windowsHostProcess", "1.0", check)
