@@ -54,8 +54,8 @@ def test_blue_dump_at_1_29_levels_and_verdicts(blue_at_1_29: dict[str, Any]) -> 
     verdicts = {name: [f["id"] for f in ns["findings"]] for name, ns in namespaces.items()}
     assert verdicts == {"kube-system": [], "legacy": [PODS_REFUSED], "monitoring": [ENFORCEMENT_LOST],
                         "payments": [PODS_REFUSED], "shop": [ENFORCEMENT_LOST], "windows": [ENFORCEMENT_LOST]}
-    assert blue_at_1_29["summary"] == {"namespaces": 6, "workloads": 9, "privileged": 3, "baseline": 2,
-                                       "restricted": 1, "enforcement_lost": 3, "pods_refused": 2, "warnings": 0,
+    assert blue_at_1_29["summary"] == {"files": 0, "documents": 0, "namespaces": 6, "workloads": 9,
+                                       "privileged": 3, "baseline": 2, "restricted": 1, "enforcement_lost": 3, "pods_refused": 2, "warnings": 0,
                                        "errors": 0}
     assert blue_at_1_29["schema_version"] == 1 and blue_at_1_29["target"] == "1.29"
 
@@ -114,6 +114,7 @@ def test_blue_dump_at_1_24_psp_still_enforces(cli: Cli) -> None:
     assert verdicts == {"kube-system": [], "legacy": [PODS_REFUSED], "monitoring": [], "payments": [], "shop": [],
                         "windows": []}
     assert any("label the namespaces before the upgrade to 1.25" in note for note in report["notes"])
+    assert (report["summary"]["files"], report["summary"]["documents"]) == (1, 1)
 
 
 def test_payments_label_pinned_to_1_24_refuses_pods_on_1_29() -> None:
@@ -203,6 +204,7 @@ def test_invalid_enforce_label_fails_closed() -> None:
     ids = finding_ids(report)
     # PodSecurity admission reads an unknown level as restricted, an unknown version as latest.
     assert ids.count(INVALID_LABEL) == 2 and PODS_REFUSED in ids
+    assert "PodSecurity admission enforces restricted instead" in report.findings[0].message
     assert "enforce=restricted (policy v1.29)" in next(f.message for f in report.findings if f.id == PODS_REFUSED)
 
 

@@ -7,6 +7,7 @@ and returns values; the CLI renders them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -17,6 +18,7 @@ from pluto_py.podsecurity.model import (
     ENFORCEMENT_WEAKER,
     INVALID_LABEL,
     LABEL_PREFIX,
+    MODES,
     PODS_REFUSED,
     Level,
     ManifestRef,
@@ -30,7 +32,7 @@ from pluto_py.podsecurity.psp import is_psp, psp_level, psp_unrestricted
 from pluto_py.podsecurity.rbac import RbacIndex
 from pluto_py.podsecurity.standards import Standards, load_standards
 from pluto_py.podsecurity.workloads import COPIED_TEMPLATES, Workload, blocking, evaluate, level_of, workload_of
-from pluto_py.versions import KubeVersion, VersionError, parse_version
+from pluto_py.versions import KubeVersion
 
 _SHOWN_WORKLOADS = 5  # in a pods-refused message
 
@@ -147,28 +149,37 @@ def _same_finding(violation: Violation) -> tuple[str, str]:
     return violation.control, violation.message
 
 
+_POLICY_VERSION = re.compile(r"v1\.(0|[1-9][0-9]*)")  # api/helpers.go ParseVersion: "latest" or "v1.x"
+
+
 def _parse_labels(labels: Mapping[str, str], target: KubeVersion, standards: Standards,
                   namespace: str) -> tuple[Level | None, KubeVersion, list[NamespaceFinding]]:
-    """(enforce level, its policy version at the target, problems), as PodSecurity admission reads them."""
+    """(enforce level, its policy version at the target, problems), as PodSecurity admission reads them:
+    an unknown enforce level is enforced as restricted (audit and warn ones are ignored), an unknown
+    version is read as latest, and a version past the server's is the server's."""
     problems: list[NamespaceFinding] = []
     enforce: Level | None = None
-    raw = labels.get(label_key("enforce"))
-    if raw is not None:
-        enforce = Level.parse(raw)
-        if enforce is None:
-            enforce = standards.invalid_enforce_level
-            problems.append(NamespaceFinding(INVALID_LABEL, namespace, f"{label_key('enforce')}={raw!r} is not a "
-                                             f"level: PodSecurity admission enforces {enforce} instead", False))
     version = target
-    raw_version = labels.get(label_key("enforce", version=True))
-    if raw_version is not None and raw_version != "latest":
-        try:
-            if not raw_version.startswith("v"):
-                raise VersionError(raw_version)
-            version = min(parse_version(raw_version), target)  # a version past the server's is its latest
-        except VersionError:
-            problems.append(NamespaceFinding(INVALID_LABEL, namespace, f"{label_key('enforce', True)}="
-                                             f"{raw_version!r} is not 'latest' or 'v1.x': read as latest", False))
+    for mode in MODES:
+        raw = labels.get(label_key(mode))
+        if raw is not None:
+            level = Level.parse(raw)
+            if level is None:
+                level = standards.invalid_enforce_level if mode == "enforce" else None
+                effect = f"enforces {level} instead" if level is not None else "ignores it"
+                problems.append(NamespaceFinding(INVALID_LABEL, namespace, f"{label_key(mode)}={raw!r} is not a "
+                                                 f"level: PodSecurity admission {effect}", False))
+            if mode == "enforce":
+                enforce = level
+        raw_version = labels.get(label_key(mode, version=True))
+        if raw_version is None or raw_version == "latest":
+            continue
+        matched = _POLICY_VERSION.fullmatch(raw_version)
+        if matched is None:
+            problems.append(NamespaceFinding(INVALID_LABEL, namespace, f"{label_key(mode, True)}={raw_version!r} "
+                                             "is not 'latest' or 'v1.x': read as latest", False))
+        elif mode == "enforce":
+            version = min(KubeVersion(1, int(matched.group(1))), target)
     return enforce, version, problems
 
 

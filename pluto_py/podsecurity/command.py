@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TextIO
 
 from pluto_py.cli_common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, PROG, error_line, fail_usage
@@ -81,6 +81,7 @@ def run(options: PodSecurityOptions, tool_version: str, out: TextIO | None = Non
     except ValueError as exc:
         fail_usage(str(exc))
     report = build_report(source, options.target, options.default_namespace)
+    report = replace(report, files=source.stats.files, documents=source.stats.documents)
     for warning in source.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
     report_errors = list(report.errors)
@@ -100,6 +101,7 @@ def run(options: PodSecurityOptions, tool_version: str, out: TextIO | None = Non
         resolved, changed, label_errors = _label(report, write=options.fix and not options.diff, out=stdout,
                                                  show_diff=options.diff)
         report_errors += label_errors
+        report = replace(report, errors=tuple(report_errors))
     if not options.diff:
         stdout.write(render(report))
     stdout.flush()

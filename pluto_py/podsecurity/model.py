@@ -6,7 +6,7 @@ Everything here is a plain value; the analysis builds them and reporters only re
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
@@ -173,7 +173,6 @@ class PodSecurityReport:
     notes: tuple[str, ...] = ()
     files: int = 0
     documents: int = 0
-    warnings: tuple[str, ...] = field(default=())  # e.g. a chart was read without a Helm engine
 
     @property
     def fails(self) -> bool:
@@ -182,6 +181,8 @@ class PodSecurityReport:
     def summary(self) -> dict[str, int]:
         findings = [f for ns in self.namespaces for f in ns.findings]
         return {
+            "files": self.files,
+            "documents": self.documents,
             "namespaces": len(self.namespaces),
             "workloads": sum(ns.workloads for ns in self.namespaces),
             "privileged": sum(ns.level == Level.PRIVILEGED for ns in self.namespaces),
