@@ -55,8 +55,8 @@ def test_blue_dump_at_1_29_levels_and_verdicts(blue_at_1_29: dict[str, Any]) -> 
     assert verdicts == {"kube-system": [], "legacy": [PODS_REFUSED], "monitoring": [ENFORCEMENT_LOST],
                         "payments": [PODS_REFUSED], "shop": [ENFORCEMENT_LOST], "windows": [ENFORCEMENT_LOST]}
     assert blue_at_1_29["summary"] == {"files": 0, "documents": 0, "namespaces": 6, "workloads": 9,
-                                       "privileged": 3, "baseline": 2, "restricted": 1, "enforcement_lost": 3, "pods_refused": 2, "warnings": 0,
-                                       "errors": 0}
+                                       "privileged": 3, "baseline": 2, "restricted": 1, "enforcement_lost": 3,
+                                       "pods_refused": 2, "warnings": 0, "errors": 0}
     assert blue_at_1_29["schema_version"] == 1 and blue_at_1_29["target"] == "1.29"
 
 
