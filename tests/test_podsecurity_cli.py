@@ -453,3 +453,20 @@ def test_stdin(cli: Cli) -> None:
     result = cli("podsecurity", "-", "-t", "1.29", "-o", "json", stdin=BLUE.read_bytes())
     assert result.code == 1
     assert {v["path"] for ns in result.json()["namespaces"] for v in ns["violations"]} == {"-"}
+
+
+def test_another_source_plugs_in_beside_the_paths(tmp_path: Path) -> None:
+    """A live-cluster source only has to hand Documents to `run` (what `--cluster` will do)."""
+    import io
+
+    from pluto_py.podsecurity.command import PodSecurityOptions, run
+
+    (tmp_path / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: live}\n", encoding="utf-8")
+    pod = documents("apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: live, uid: u1}\n"
+                    "spec: {hostIPC: true, containers: [{name: c, image: i}]}\n")
+    out = io.StringIO()
+    code = run(PodSecurityOptions(paths=(str(tmp_path),), target=parse_version("1.29"), output="json"), "test",
+               out=out, extra=pod)
+    assert code == 0
+    namespace = json.loads(out.getvalue())["namespaces"][0]
+    assert (namespace["namespace"], namespace["level"], namespace["workloads"]) == ("live", "privileged", 1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from typing import TextIO
 
 from pluto_py.cli_common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, PROG, error_line, fail_usage
@@ -66,8 +67,10 @@ def build_report(documents: Iterable[Document | ScanError], target: KubeVersion,
                              notes=tuple(notes))
 
 
-def run(options: PodSecurityOptions, tool_version: str, out: TextIO | None = None) -> int:
-    """Read, analyze, report (and label): the exit status."""
+def run(options: PodSecurityOptions, tool_version: str, out: TextIO | None = None,
+        extra: Iterable[Document | ScanError] = ()) -> int:
+    """Read, analyze, report (and label): the exit status. ``extra``: Documents of another source
+    (a live cluster), judged with those under ``options.paths``."""
     from pluto_py.podsecurity.inputs import PathSource
     from pluto_py.podsecurity.report import renderer
 
@@ -80,7 +83,7 @@ def run(options: PodSecurityOptions, tool_version: str, out: TextIO | None = Non
         source = PathSource(options.paths, str(options.target), options.helm_values, options.helm_set)
     except ValueError as exc:
         fail_usage(str(exc))
-    report = build_report(source, options.target, options.default_namespace)
+    report = build_report(chain(source, extra), options.target, options.default_namespace)
     report = replace(report, files=source.stats.files, documents=source.stats.documents)
     for warning in source.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
