@@ -84,6 +84,7 @@ SHOWN = console_output(README)
 EXPECTED_LINES = {
     "kdeprecate scan fixtures/ --target 1.22":
         "72 files, 132 documents: 34 removed, 32 deprecated, 4 unsupported, 0 errors",
+    "kdeprecate scan fixtures/ --target 1.22": "74 files, 131 documents: 34 removed, 32 deprecated, 0 errors",
     "kdeprecate scan fixtures/shop --target 1.22": "6 files, 11 documents: 4 removed, 2 deprecated, 0 errors",
     "cat fixtures/helm/shop-1.18.yaml | kdeprecate scan - -t 1.25": "1 file, 11 documents: 6 removed, 1 deprecated",
     "kdeprecate scan fixtures/shop --target 1.25 --from 1.20 -o json": '"schema_version": 1',
@@ -115,6 +116,20 @@ EXPECTED_LINES = {
     "kdeprecate scan manifests/ --target 1.25 -o prometheus > kdeprecate.prom": "kdeprecate_scan_errors 0",
     "kdeprecate skew --apiserver 1.27 --target 1.28 --scan fixtures/addons":
         "runs cluster-autoscaler 1.20.0, which does not support 1.28: upgrade it first",
+    "cat fixtures/podsecurity/blue-1.24.yaml | kdeprecate podsecurity - --target 1.29 -o json > podsecurity.json":
+        '"schema_version": 1',
+    "kdeprecate podsecurity fixtures/podsecurity/blue-1.24.yaml --target 1.24 -o markdown":
+        "## Pod security at Kubernetes 1.24",
+    "kdeprecate podsecurity fixtures/charts/shop --target 1.29 --namespace shop":
+        "1 namespace (0 privileged, 1 baseline, 0 restricted), 4 workloads: 1 losing enforcement",
+    "kdeprecate podsecurity fixtures/podsecurity/ --target 1.29 --diff":
+        "fixtures/podsecurity/namespaces/namespaces.yaml:5: Would label namespace shop: enforce=baseline",
+    "kdeprecate podsecurity fixtures/podsecurity/blue-1.24.yaml --target 1.29 --print-commands > label-namespaces.sh":
+        "kubectl label namespace kube-system --overwrite pod-security.kubernetes.io/enforce=privileged",
+    "kdeprecate podsecurity fixtures/podsecurity/ --target 1.29 --fix":
+        "fixtures/podsecurity/namespaces/namespaces.yaml:5: Labelling namespace shop: enforce=baseline",
+    "kdeprecate podsecurity fixtures/podsecurity/ --target 1.29":
+        "9 workloads: 0 losing enforcement, 0 refusing pods, 2 warnings, 0 errors (target 1.29)",
 }
 # The exit code of the commands the README shows without an `# exit N` comment (the opening example, fix's).
 # (Other tests parse those two lines, so they carry no comment.)

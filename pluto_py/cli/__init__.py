@@ -45,6 +45,7 @@ def _root(
 from pluto_py.cli import fix as cli_fix  # noqa: E402
 from pluto_py.cli import list_versions as cli_list_versions  # noqa: E402
 from pluto_py.cli import merge_reports as cli_merge  # noqa: E402
+from pluto_py.cli import podsecurity as cli_podsecurity  # noqa: E402
 from pluto_py.cli import scan as cli_scan  # noqa: E402
 from pluto_py.cli import skew as cli_skew  # noqa: E402
 
@@ -53,6 +54,7 @@ app.command("list-versions")(cli_list_versions.list_versions)
 app.command("skew")(cli_skew.skew)
 app.command("fix")(cli_fix.fix)
 app.command("merge-reports")(cli_merge.merge_reports)
+app.command("podsecurity")(cli_podsecurity.podsecurity)
 
 
 def _app_for(args: list[str]) -> typer.Typer:

@@ -114,6 +114,28 @@ _RULES: tuple[Rule, ...] = (
          "The API server's certificate was not checked.",
          "The kubeconfig sets insecure-skip-tls-verify for this cluster: the answers read may not come from the "
          "cluster. Give the cluster's certificate-authority instead."),
+    # `kdeprecate podsecurity`'s verdicts about a namespace (pluto_py/podsecurity/model.py)
+    Rule("podsecurity-enforcement-lost", LEVEL_ERROR,
+         "A namespace loses pod security at the upgrade: a PodSecurityPolicy constrained it, no enforce label does.",
+         "One of the namespace's service accounts could use only PodSecurityPolicies that forbid privileged "
+         "containers, and the namespace carries no `pod-security.kubernetes.io/enforce` label. PodSecurityPolicy is "
+         "removed in 1.25: from then on nothing checks the namespace's pods. Label it at the level its workloads meet "
+         "(`kdeprecate podsecurity --fix` writes the suggested labels into the Namespace manifests, "
+         "`--print-commands` prints `kubectl label` commands)."),
+    Rule("podsecurity-pods-refused", LEVEL_ERROR,
+         "A namespace's Pod Security enforce label refuses some of its workloads at the target.",
+         "PodSecurity admission, reading the `enforce` label at its `enforce-version` as the target's API server "
+         "applies it, refuses pods that the listed workloads create. Change those workloads (the violations name the "
+         "control, the field and its line), or lower the label to the level they meet."),
+    Rule("podsecurity-enforcement-weaker", LEVEL_WARNING,
+         "A namespace's Pod Security enforce label is weaker than the PodSecurityPolicy that applied there.",
+         "The namespace's pods were held to a stricter level by PodSecurityPolicy than its `enforce` label holds them "
+         "to after the upgrade. Raise the label if its workloads meet the stricter level."),
+    Rule("podsecurity-invalid-label", LEVEL_WARNING,
+         "A pod-security.kubernetes.io label cannot be read by PodSecurity admission.",
+         "A level other than privileged, baseline or restricted (an unknown `enforce` level is enforced as "
+         "restricted; unknown `audit` and `warn` levels are ignored), or a version other than `latest` or `v1.x` "
+         "(read as latest). Correct the label."),
 )
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

@@ -270,9 +270,14 @@ class Differ:
         if node.flow:
             return Edit(key.end, content_end(old, self.text), ": " + self.render_flow(value))
         prefer_flow = old.kind in ("map", "seq") and old.flow
+        end = content_end(old, self.text)
+        if old.kind == "scalar" and old.start == old.end and old.value is None:
+            # An empty value (`key:` and a line break): ruamel places it at the next token, past the
+            # line break and the next line's indentation; the text to replace ends at the ':'.
+            end = self.text.index(":", key.end) + 1
         self._carry_from(old)
         rendered = ":" + self.after_key(value, indent, prefer_flow)
-        return self._with_last_comment(Edit(key.end, content_end(old, self.text), rendered))
+        return self._with_last_comment(Edit(key.end, end, rendered))
 
     def _insert(self, node: Node, after: int, entries: list[tuple[str, Any]]) -> Edit:
         pairs = node.items()

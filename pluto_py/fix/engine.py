@@ -104,7 +104,7 @@ _BOMS = (
 )
 
 
-def _split_encoding(raw: bytes) -> tuple[bytes, str]:
+def split_encoding(raw: bytes) -> tuple[bytes, str]:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             return bom, encoding
@@ -161,7 +161,7 @@ class FileFixer:
             decode_text(raw)
         except InputDecodeError as exc:
             return FixResult(path, raw, raw, errors=(ScanError(path, None, str(exc)),))
-        bom, encoding = _split_encoding(raw)
+        bom, encoding = split_encoding(raw)
         text = raw[len(bom):].decode(encoding)
         new_text, objects, errors = self.fix_text(text, path, json_file=json_file, source=source)
         fixed = raw if new_text == text else bom + new_text.encode(encoding)
@@ -172,7 +172,7 @@ class FileFixer:
         objects: list[ObjectFix] = []
         errors: list[ScanError] = []
         all_edits: list[Edit] = []
-        for doc in self._documents(text, path, json_file, source, errors):
+        for doc in editable_documents(text, path, json_file, source, errors):
             if source == SOURCE_FILE and _may_embed(doc.data):
                 objects.extend(self._embedded(doc))
             work = self._work_of(doc)
@@ -195,33 +195,6 @@ class FileFixer:
         return new_text, objects, errors
 
     # ---------------------------------------------------------------- documents and objects
-
-    def _documents(self, text: str, path: str, json_file: bool, source: str,
-                   errors: list[ScanError]) -> Iterator[_Doc]:
-        if json_file or looks_like_json(text):
-            # The scanner's JSON parser: the data, and each value's position (reports name each
-            # object's line, List items too), in one pass.
-            try:
-                data, positions = JsonPositionParser(text).parse()
-            except DocumentError as exc:
-                if json_file:
-                    errors.append(ScanError(path, exc.line, f"invalid JSON: {exc.message}"))
-                    return
-            else:
-                document = Document(path, 0, 1, data, positions, source=source)
-                yield _Doc(0, 0, text, 1, data, document, None, json=True)
-                return
-        line_offsets = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
-        for raw in split_documents(text):
-            offset = line_offsets[raw.first_line - 1] if raw.first_line - 1 < len(line_offsets) else len(text)
-            try:
-                data, positions = compose_yaml(raw.text, raw.first_line)
-            except DocumentError as exc:
-                errors.append(ScanError(path, exc.line, f"document {raw.index}: {exc.message}"))
-                continue
-            document = Document(path, raw.index, raw.start_line, data, positions, source=source,
-                                template=raw.template)
-            yield _Doc(raw.index, offset, raw.text, raw.first_line, data, document, raw.template)
 
     def _work_of(self, doc: _Doc) -> list[_Work]:
         from pluto_py.sources.cluster import is_live_object
@@ -320,17 +293,6 @@ class FileFixer:
                                 report.changes, (f"found in {where}: {advice}", *report.notes), report.problems,
                                 report.template)
 
-    def _node_of(self, root: Node, path: tuple[str | int, ...]) -> Node | None:
-        node: Node | None = root
-        for part in path:
-            if node is None:
-                return None
-            if isinstance(part, int):
-                node = node.elements()[part] if node.kind == "seq" and part < len(node.elements()) else None
-            else:
-                node = node.get(part)
-        return node
-
     def _fix_document(self, doc: _Doc, work: list[_Work], path: str) -> list[Edit]:
         try:
             root = json_tree(doc.text) if doc.json else yaml_tree(doc.text)
@@ -342,7 +304,7 @@ class FileFixer:
             return []
         layout = detect_layout(doc.text, root)
         for item in work:
-            node = self._node_of(root, item.resource.path)
+            node = node_at(root, item.resource.path)
             if node is None or node.kind != "map":
                 item.report = self._base_report(doc, item, FAILED, problems=["cannot locate the object"])
                 continue
@@ -400,6 +362,49 @@ class FileFixer:
         except (DocumentError, TreeError):
             return False
         return same(actual, expected)
+
+
+def editable_documents(text: str, path: str, json_file: bool, source: str,
+                       errors: list[ScanError]) -> Iterator[_Doc]:
+    """The documents of a text with their offsets in it, for edits spliced into the whole text (also
+    used by `podsecurity --fix` for Namespace labels); what cannot be parsed goes to ``errors``."""
+    if json_file or looks_like_json(text):
+        # The scanner's JSON parser: the data, and each value's position (reports name each
+        # object's line, List items too), in one pass.
+        try:
+            data, positions = JsonPositionParser(text).parse()
+        except DocumentError as exc:
+            if json_file:
+                errors.append(ScanError(path, exc.line, f"invalid JSON: {exc.message}"))
+                return
+        else:
+            document = Document(path, 0, 1, data, positions, source=source)
+            yield _Doc(0, 0, text, 1, data, document, None, json=True)
+            return
+    line_offsets = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+    for raw in split_documents(text):
+        offset = line_offsets[raw.first_line - 1] if raw.first_line - 1 < len(line_offsets) else len(text)
+        try:
+            data, positions = compose_yaml(raw.text, raw.first_line)
+        except DocumentError as exc:
+            errors.append(ScanError(path, exc.line, f"document {raw.index}: {exc.message}"))
+            continue
+        document = Document(path, raw.index, raw.start_line, data, positions, source=source,
+                            template=raw.template)
+        yield _Doc(raw.index, offset, raw.text, raw.first_line, data, document, raw.template)
+
+
+def node_at(root: Node, path: tuple[str | int, ...]) -> Node | None:
+    """The node at ``path`` (mapping keys and sequence indexes) under ``root``."""
+    node: Node | None = root
+    for part in path:
+        if node is None:
+            return None
+        if isinstance(part, int):
+            node = node.elements()[part] if node.kind == "seq" and part < len(node.elements()) else None
+        else:
+            node = node.get(part)
+    return node
 
 
 def _may_embed(data: Any) -> bool:

@@ -18,7 +18,7 @@ from pluto_py.pipeline.judge import Targets
 
 if TYPE_CHECKING:
     from pluto_py.sources import InputStats, SourceRequest
-    from pluto_py.sources.base import Source
+    from pluto_py.sources.base import Expander, Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,33 +59,21 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     from pluto_py.pipeline.hooks import AddonHook, CrdHook, Suppressions, may_run_addon
     from pluto_py.pipeline.judge import ObjectCollector, ScanHook, build_result, scan_stream
     from pluto_py.pipeline.unjudged import UnjudgedComponents, addon_keys
-    from pluto_py.sources import InputStats, SourceRequest, expanders_for, sources_for
-    from pluto_py.sources.files import chart_of_file, map_chart_templates
+    from pluto_py.sources import InputStats, SourceRequest
 
     annotations = tuple(dict.fromkeys([*DEFAULT_ANNOTATIONS, *request.annotations]))
     suppressions = Suppressions()
-    source_request = SourceRequest(paths=tuple(request.paths), target=str(request.targets.k8s),
-                                   helm_values=request.helm_values, helm_set=request.helm_set,
-                                   annotations=annotations, text_observer=suppressions.observe,
-                                   path_filter=request.path_filter, settings=request.settings)
-    try:
-        sources = sources_for(source_request)
-        if not sources:  # nothing named: scan the working directory
-            source_request = source_request.replace(paths=(".",))
-            sources = sources_for(source_request)
-        expanders = expanders_for(source_request)
-    except ValueError as exc:  # e.g. a bad KDEPRECATE_HELM_ENGINE
-        raise ScanRequestError(str(exc)) from None
-    # pre-commit passes a chart's files one by one: templates are Go templates and values files
-    # change what the chart renders, so each is scanned by rendering its chart (once).
-    scan_paths, notices = map_chart_templates(list(source_request.paths), chart_of_file)
-    source_request = source_request.replace(paths=tuple(scan_paths))
+    inputs = open_inputs(SourceRequest(paths=tuple(request.paths), target=str(request.targets.k8s),
+                                       helm_values=request.helm_values, helm_set=request.helm_set,
+                                       annotations=annotations, text_observer=suppressions.observe,
+                                       path_filter=request.path_filter, settings=request.settings))
+    sources, expanders, source_request = inputs.sources, inputs.expanders, inputs.request
     if request.shard is not None:
         from pluto_py.sources.shard import ShardError, parse_shard, shard_filter
 
         try:
             source_request = source_request.replace(path_filter=shard_filter(
-                parse_shard(request.shard), scan_paths, source_request.path_filter))
+                parse_shard(request.shard), list(source_request.paths), source_request.path_filter))
         except ShardError as exc:
             raise ScanRequestError(str(exc)) from None
     if not request.collect_objects:  # a report of every object needs every document parsed
@@ -99,9 +87,10 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     addons = AddonHook(request.targets)  # add-on images judged against the target (pluto_py.addons)
     hooks: list[ScanHook] = [CrdHook(request.targets), addons, unjudged,
                              *([collector] if request.collect_objects else [])]
-    all_notices: list[Notice] = list(notices)
+    all_notices: list[Notice] = list(inputs.notices)
     read_notices: list[Notice] = []  # how documents were read (a key given twice), from the documents
-    stream: Iterable[Document | ScanError] = _documents(sources, source_request, stats, all_notices, read_notices)
+    stream: Iterable[Document | ScanError] = source_documents(sources, source_request, stats, all_notices,
+                                                              read_notices)
     for expander in expanders:
         stream = expander.prepare(stream)
     findings, errors = scan_stream(stream, table, request.targets, from_version=request.from_version,
@@ -113,15 +102,47 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     return ScanRun(result, tuple(warning for source in sources for warning in source.warnings))
 
 
-def _documents(sources: Sequence[Source], request: SourceRequest, stats: InputStats,
-               notices: list[Notice], read_notices: list[Notice]) -> Iterator[Document | ScanError]:
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """The registered sources and expanders a request wants, and the request they read."""
+
+    request: SourceRequest  # "." when no source was wanted; a chart's files replaced by their chart
+    sources: tuple[Source, ...]
+    expanders: tuple[Expander, ...]
+    notices: tuple[Notice, ...]  # about the paths named (a chart's file read through its chart)
+
+
+def open_inputs(request: SourceRequest) -> Inputs:
+    """The sources and expanders of ``request`` (pluto_py.sources.SOURCES / EXPANDERS), as every
+    command that reads inputs enumerates them: `scan`, `skew --scan`, `podsecurity`. Raises
+    ScanRequestError (e.g. a bad KDEPRECATE_HELM_ENGINE)."""
+    from pluto_py.sources import expanders_for, sources_for
+    from pluto_py.sources.files import chart_of_file, map_chart_templates
+
+    try:
+        sources = sources_for(request)
+        if not sources:  # nothing named: read the working directory
+            request = request.replace(paths=(".",))
+            sources = sources_for(request)
+        expanders = expanders_for(request)
+    except ValueError as exc:
+        raise ScanRequestError(str(exc)) from None
+    # pre-commit passes a chart's files one by one: templates are Go templates and values files
+    # change what the chart renders, so each is read by rendering its chart (once).
+    paths, notices = map_chart_templates(list(request.paths), chart_of_file)
+    return Inputs(request.replace(paths=tuple(paths)), tuple(sources), tuple(expanders), tuple(notices))
+
+
+def source_documents(sources: Sequence[Source], request: SourceRequest, stats: InputStats,
+                     notices: list[Notice], read_notices: list[Notice] | None = None,
+                     ) -> Iterator[Document | ScanError]:
     """The documents of every source in turn; the notices they yield go to ``notices``, those the
-    documents carry (how they were read) to ``read_notices``."""
+    documents carry (how they were read) to ``read_notices`` (or ``notices`` when it is None)."""
     for source in sources:
         for item in source.documents(request, stats):
             if isinstance(item, Notice):
                 notices.append(item)
                 continue
             if isinstance(item, Document) and item.notices:
-                read_notices.extend(item.notices)
+                (notices if read_notices is None else read_notices).extend(item.notices)
             yield item
