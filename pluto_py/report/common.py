@@ -50,6 +50,11 @@ def advice(finding: Finding) -> str:
     return _advice(finding) + _release_remark(finding)
 
 
+def api_advice(finding: Finding) -> str:
+    """``advice`` without the Helm-release remark, for callers that say their own thing about releases."""
+    return _advice(finding)
+
+
 def _advice(finding: Finding) -> str:
     def release(version: str | None) -> str:
         return f"{finding.component} {version}" if finding.component not in ("k8s", "crd") else str(version)
