@@ -340,6 +340,17 @@ class ClusterView:
     # --- what the cluster serves ----------------------------------------------------------------
 
     @cached_property
+    def listed(self) -> frozenset[str] | None:
+        """Every group/version the cluster serves, when the description lists them all: `kubectl api-versions`,
+        or a dump of its APIServices (every served group/version has one; kube-apiserver's own, with no
+        service, show the dump is the whole list). None when no description lists them."""
+        if self.group_versions is not None:
+            return self.group_versions
+        if any(service.service is None for service in self.apiservices.values()):
+            return frozenset(gv for gv, service in self.apiservices.items() if service.available is not False)
+        return None
+
+    @cached_property
     def _builtin(self) -> tuple[Mapping[str, frozenset[str]], frozenset[str]]:
         return builtin_served(self.version)
 
@@ -352,8 +363,8 @@ class ClusterView:
     def served(self, api_version: str, kind: str) -> bool | None:
         """Whether this cluster serves ``kind`` at ``api_version``; None when the description cannot tell.
 
-        Discovery and CRDs say yes outright; a complete list of group/versions (api-versions) says
-        no for any group/version it lacks; the built-in served data of the version says which
+        Discovery and CRDs say yes outright; a complete list of group/versions (``listed``) says no
+        for any group/version it lacks; the built-in served data of the version says which
         kinds each built-in group/version has (alpha versions excepted: off unless enabled).
         """
         group, _, version = api_version.rpartition("/")
@@ -362,22 +373,19 @@ class ClusterView:
         crd = self.crd_for(group, kind)
         if crd is not None:
             return version in crd.served_versions
-        if self.group_versions is not None and api_version not in self.group_versions:
+        listed = self.listed
+        if listed is not None and api_version not in listed:
             return False
         builtin_kinds, builtin_groups = self._builtin
         if group in builtin_groups or not group:
             if self.version is None:
-                listed = self.group_versions is not None and api_version in self.group_versions
-                return True if listed and self._kind_in_group(group, kind) else None
+                return True if listed is not None and self._kind_in_group(group, kind) else None
             if kind in builtin_kinds.get(api_version, frozenset()):
-                if "alpha" in version and (self.group_versions is None or api_version not in self.group_versions):
+                if "alpha" in version and listed is None:
                     return None  # defined in this release but off unless the cluster enables it
                 return True
             return False
-        service = self.apiservices.get(api_version)
-        if service is not None:
-            return service.available is not False
-        if self.group_versions is not None:
+        if listed is not None:
             return True  # listed, neither built-in nor a known CRD: an aggregated or custom API
         return None
 
@@ -385,10 +393,15 @@ class ClusterView:
         return any(group_of(gv) == group and kind in kinds for gv, kinds in self.discovered.items())
 
     def serves_group_version(self, api_version: str) -> bool | None:
-        if api_version in self.discovered or api_version in self.apiservices:
-            return api_version not in self.unreachable
-        if self.group_versions is not None:
-            return api_version in self.group_versions and api_version not in self.unreachable
+        if api_version in self.unreachable:
+            return False
+        if api_version in self.discovered:
+            return True
+        service = self.apiservices.get(api_version)
+        if service is not None:
+            return service.available is not False
+        if self.listed is not None:
+            return api_version in self.listed
         if any(crd.group == group_of(api_version) and api_version.rpartition("/")[2] in crd.served_versions
                for crd in self.crds.values()):
             return True
@@ -410,8 +423,7 @@ class ClusterView:
             "namespaces": sorted(self.namespaces) if self.knows_namespaces else None,
             "crds": sorted(crd.name for crd in self.crds.values()) if self.knows_crds else None,
             "aggregated_apis": sorted(gv for gv, s in self.apiservices.items() if s.service is not None),
-            "group_versions": (sorted(self.group_versions) if self.group_versions is not None
-                               else sorted(self.discovered) or None),
+            "group_versions": sorted(self.listed) if self.listed is not None else sorted(self.discovered) or None,
             "notes": list(self.notes),
             "errors": [error.to_dict() for error in self.errors],
         }

@@ -28,9 +28,9 @@ def load_addon_support() -> AddonSupport | None:
 
 def _cannot_run(context: CheckContext) -> str | None:
     if context.addon_support is None:
-        return "add-on support data is not available in this build"
+        return "needs the add-on support data, which this build does not have"
     if context.green.version is None:
-        return "green's version is unknown: give --green-version"
+        return "needs green's version: --green-version"
     return None
 
 

@@ -41,7 +41,8 @@ def _how_to_migrate(context: CheckContext, obj: ClusterObject, replacement: str 
         return f"`{fix} {where.path}` migrates it" if where.source == SOURCE_FILE else f"`{fix} -` migrates it"
     if where.source in (SOURCE_HELM_TEMPLATE, SOURCE_HELM_RELEASE):
         template = f" ({where.detail})" if where.detail else ""
-        return (f"change the chart's template{template} before installing it on green; `{fix} CHART` says what "
+        chart = where.path if where.source == SOURCE_HELM_TEMPLATE else "CHART"
+        return (f"change the chart's template{template} before installing it on green; `{fix} {chart}` says what "
                 "to change in it")
     return f"`{fix}` migrates the manifest it was applied from; apply that on green"
 
@@ -75,8 +76,7 @@ def _explain(context: CheckContext, obj: ClusterObject) -> tuple[str, str]:
 
 def _cannot_run(context: CheckContext) -> str | None:
     if not context.green.knows_served:
-        return ("green's served APIs are unknown: give --green-version, its `kubectl api-resources -o wide` / "
-                "`kubectl api-versions` output with --green-api-resources, or --green-context")
+        return "needs what green serves: --green-version, --green-api-resources, or --green-context"
     return None
 
 

@@ -47,9 +47,9 @@ def _users(blue: ClusterView, group: str) -> list[ClusterObject]:
 
 def _cannot_run(context: CheckContext) -> str | None:
     green = context.green
-    if not green.knows_served and green.objects is None:
-        return ("green's served APIs are unknown: give its `kubectl api-versions` output with "
-                "--green-api-resources, a dump of its APIServices with --green, or --green-context")
+    if green.group_versions is None and not green.discovered and not green.apiservices:
+        return ("needs green's aggregated APIs: --green-api-resources, --green with a dump of its APIServices, "
+                "or --green-context")
     return None
 
 

@@ -29,8 +29,7 @@ def install_order(crd: str | None) -> str:
 
 def crds_known(view: ClusterView) -> str | None:
     if not view.knows_crds:
-        return ("green's CRDs are unknown: give a dump with its CRDs (kubectl get crd -o yaml) with --green, "
-                "its `kubectl api-resources -o wide` output with --green-api-resources, or --green-context")
+        return "needs green's CRDs: --green with a dump of its CRDs, --green-api-resources, or --green-context"
     return None
 
 
@@ -62,7 +61,8 @@ def _run(context: CheckContext) -> Iterator[CheckResult]:
         yield CheckResult(
             ID, BLOCKER, ref,
             f"blue has {plural(len(objects), kind + ' object')} ({describe_objects(objects)}) and green has no "
-            f"{what}: applying them on green fails with \"no matches for kind {kind}\"",
+            f"{what}: applying {'it' if len(objects) == 1 else 'them'} on green fails with \"no matches for kind "
+            f"{kind}\"",
             f"install {what} on green (with the operator or chart that owns it). {install_order(name)}",
             side=BLUE, where=crd.obj.where if crd is not None else objects[0].where)
     for _key, crd in sorted(blue.crds.items()):

@@ -14,8 +14,7 @@ ID = "namespace-missing"
 
 def _cannot_run(context: CheckContext) -> str | None:
     if not context.green.knows_namespaces:
-        return ("green's namespaces are unknown: give a dump with its Namespace objects "
-                "(kubectl get namespaces -o yaml) with --green, or --green-context")
+        return "needs green's namespaces: --green with a dump of its Namespace objects, or --green-context"
     return None
 
 

@@ -32,7 +32,7 @@ def psa_needed(context: CheckContext) -> bool:
 
 def _cannot_run(context: CheckContext) -> str | None:
     if context.blue.has_kind(PSP_KIND) and green_lacks_psp(context) is None:
-        return "green's version is unknown: give --green-version (PodSecurityPolicy is gone from 1.25)"
+        return "needs green's version (PodSecurityPolicy is gone from 1.25): --green-version"
     return None
 
 
@@ -47,10 +47,11 @@ def _run(context: CheckContext) -> Iterator[CheckResult]:
         for policy in policies:
             yield CheckResult(
                 ID, WARNING, policy.ref,
-                f"{enforced_by}; green {green.version} has no PodSecurityPolicy, and green's namespaces were not "
-                "given, so whether they carry Pod Security Admission labels is unknown",
+                f"PodSecurityPolicy {policy.name} enforces pod security on blue; green {green.version} has no "
+                "PodSecurityPolicy, and green's namespaces were not given, so whether they carry Pod Security "
+                "Admission labels is unknown",
                 f"give green's namespaces (kubectl get namespaces -o yaml) to check them, and label each namespace "
-                f"on green with {ENFORCE_LABEL}=<level> matching what {policy.name} allowed",
+                f"on green with {ENFORCE_LABEL}=<level> matching what PodSecurityPolicy {policy.name} allowed",
                 side=BLUE, where=policy.where)
         return
     with_pods = sorted({obj.namespace for obj in user_objects(blue)

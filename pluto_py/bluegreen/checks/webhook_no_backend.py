@@ -62,9 +62,8 @@ def backend_problem(green: ClusterView, namespace: str, name: str) -> str | None
 
 def _cannot_run(context: CheckContext) -> str | None:
     if context.green.objects is None:
-        return ("green's webhook configurations are unknown: give a dump of green with --green "
-                "(kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations,services,"
-                "endpoints,namespaces -A -o yaml) or --green-context")
+        return ("needs green's webhook configurations, services and namespaces: --green with a dump of them, "
+                "or --green-context")
     return None
 
 

@@ -12,8 +12,7 @@ ID = "workload-missing"
 
 def green_workloads_known(context: CheckContext) -> str | None:
     if context.green.objects is None or not context.green.has_kind(*WORKLOAD_KINDS):
-        return ("green's workloads are unknown: give a dump of green with its Deployments, StatefulSets and "
-                "DaemonSets (kubectl get deployments,statefulsets,daemonsets -A -o yaml) with --green, "
+        return ("needs green's Deployments, StatefulSets and DaemonSets: --green with a dump of them, "
                 "or --green-context")
     return None
 
