@@ -11,7 +11,7 @@ blue-1.24/   version.yaml (kubectl version -o yaml), namespaces.yaml, crds.yaml 
              (HPA, PDB, CronJob, PodSecurityPolicy), webhooks.yaml, helm-releases.yaml (Helm 3 release
              Secrets, see make_helm_release_fixture.py)
 green-1.29/  version.yaml, namespaces.yaml (Pod Security Admission labels on some), crds.yaml (cert-manager
-             1.13: v1 only), apiservices.yaml, workloads.yaml (with status), services.yaml (Services and
+             1.14: v1 only), apiservices.yaml, workloads.yaml (with status), services.yaml (Services and
              Endpoints), webhooks.yaml, and discovery as kubectl prints it: api-resources-wide.txt
              (`kubectl api-resources -o wide`), api-resources.txt (`kubectl api-resources`), api-versions.txt
 
@@ -574,10 +574,10 @@ def green_crds() -> list[dict[str, Any]]:
 def green_workloads() -> list[dict[str, Any]]:
     return [
         deployment(GREEN, "cert-manager", "cert-manager",
-                   [("cert-manager-controller", "quay.io/jetstack/cert-manager-controller:v1.13.3")], replicas=1,
+                   [("cert-manager-controller", "quay.io/jetstack/cert-manager-controller:v1.14.4")], replicas=1,
                    helm_release="cert-manager"),
         deployment(GREEN, "cert-manager", "cert-manager-webhook",
-                   [("cert-manager-webhook", "quay.io/jetstack/cert-manager-webhook:v1.13.3")], replicas=1,
+                   [("cert-manager-webhook", "quay.io/jetstack/cert-manager-webhook:v1.14.4")], replicas=1,
                    helm_release="cert-manager"),
         deployment(GREEN, "kube-system", "metrics-server", [("metrics-server",
                                                              "registry.k8s.io/metrics-server/metrics-server:v0.6.4")],

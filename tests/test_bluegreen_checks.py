@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterable
 from typing import Any
 
@@ -362,7 +363,7 @@ def test_stateful_data_lists_the_claims_of_statefulsets_and_mounted_pvcs() -> No
 
 
 def fake_support(image: str, version: KubeVersion) -> AddonVerdict | None:
-    """An AddonSupport as pluto_py/addons.py will provide: cert-manager 1.5 supports 1.16-1.22 only."""
+    """An AddonLookup as pluto_py/addons.py will provide: cert-manager 1.5 supports 1.16-1.22 only."""
     if image.endswith("cert-manager-controller:v1.5.5"):
         return AddonVerdict("cert-manager", "1.5.5", version <= parse_version("1.22"), "1.16-1.22")
     return None
@@ -378,9 +379,19 @@ def test_addon_unsupported_uses_the_support_interface_on_green_workloads() -> No
 
 
 def test_addon_unsupported_is_not_checked_without_add_on_data() -> None:
-    assert load_addon_support() is None  # the stub until pluto_py/addons.py lands
-    not_checked = check("addon-unsupported", view(BLUE), view(GREEN, version=V129), load_addon_support())
+    not_checked = check("addon-unsupported", view(BLUE), view(GREEN, version=V129), None)
     assert isinstance(not_checked, NotChecked) and "this build does not have" in not_checked.reason
+
+
+def test_the_add_on_lookup_answers_from_the_add_on_data_when_the_build_has_it() -> None:
+    lookup = load_addon_support()
+    if importlib.util.find_spec("pluto_py.addons") is None:
+        assert lookup is None  # a build without pluto_py/addons (issue 15): the check is not run
+        return
+    assert lookup is not None
+    verdict = lookup("quay.io/jetstack/cert-manager-controller:v1.5.5", V129)
+    assert verdict is not None and verdict.supported is False and verdict.version == "1.5.5"
+    assert lookup("registry.example.com/shop/web:2.5.0", V129) is None
 
 
 @pytest.mark.parametrize("check_id", CHECK_IDS)

@@ -24,7 +24,7 @@ from pluto_py.bluegreen.checks import (
     workload_missing,
     workload_not_ready,
 )
-from pluto_py.bluegreen.checks.base import AddonSupport, AddonVerdict, Check, CheckContext
+from pluto_py.bluegreen.checks.base import AddonLookup, AddonVerdict, Check, CheckContext
 from pluto_py.bluegreen.model import CheckResult, NotChecked
 
 CHECKS: tuple[Check, ...] = (
@@ -66,5 +66,5 @@ def run_checks(context: CheckContext,
     return results, not_checked
 
 
-__all__ = ["CHECKS", "CHECK_IDS", "AddonSupport", "AddonVerdict", "Check", "CheckContext", "check_by_id",
+__all__ = ["CHECKS", "CHECK_IDS", "AddonLookup", "AddonVerdict", "Check", "CheckContext", "check_by_id",
            "run_checks"]

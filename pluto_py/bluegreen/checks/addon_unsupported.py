@@ -1,29 +1,59 @@
 """`addon-unsupported`: an add-on whose version does not support green's Kubernetes version.
 
 The add-ons are recognised from container images, and judged by the add-on support data of
-``pluto_py/addons.py`` (issue 15) through one function of type ``AddonSupport``:
-``(image, k8s_version) -> AddonVerdict | None``. ``load_addon_support`` is where that module plugs in.
+``pluto_py/addons`` (issue 15) through one function of type ``AddonLookup``:
+``(image, k8s_version) -> AddonVerdict | None``. ``load_addon_support`` is where that package plugs in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pluto_py.bluegreen.checks.base import AddonSupport, Check, CheckContext, images, workloads
+from pluto_py.bluegreen.checks.base import AddonLookup, AddonVerdict, Check, CheckContext, images, workloads
 from pluto_py.bluegreen.model import BLOCKER, BLUE, GREEN, CheckResult
+from pluto_py.versions import KubeVersion
 
 ID = "addon-unsupported"
 
 
-def load_addon_support() -> AddonSupport | None:
-    """INTEGRATION POINT for the add-on support data (issue 15, ``pluto_py/addons.py``).
+def load_addon_support() -> AddonLookup | None:
+    """INTEGRATION POINT for the add-on support data (issue 15, ``pluto_py/addons``).
 
-    Return a function ``(image, k8s_version) -> AddonVerdict | None`` built on that module's image
-    recognition and support ranges (None for an image that is no known add-on, or whose version is
-    unknown: a notice there, not a guess). Until that module exists there is no data, and this
-    check is reported as not checked rather than passed.
+    A lookup ``(image, k8s_version) -> AddonVerdict | None`` built on that package's image recognition
+    (``support.load_support().recognise``, ``images.version_in_tag``) and support ranges (``support.judge``):
+    None for an image that is no known add-on, whose tag names no release, or whose support the data cannot
+    tell (the scan reports those as notices; here they are not guessed either). Returns None — and the
+    check is reported as not checked rather than passed — in a build without that package. It is imported
+    by name so that this module type-checks with and without it.
     """
-    return None
+    import importlib
+
+    try:
+        image_refs = importlib.import_module("pluto_py.addons.images")
+        support = importlib.import_module("pluto_py.addons.support")
+        data = support.load_support()
+    except ImportError:
+        return None  # no add-on support data in this build
+    except ValueError:  # support.AddonDataError: a broken installation; the check cannot run
+        return None
+
+    def lookup(image: str, k8s_version: KubeVersion) -> AddonVerdict | None:
+        recognised = data.recognise(image)
+        if recognised is None:
+            return None
+        addon, ref = recognised
+        version = image_refs.version_in_tag(ref.tag)
+        if version is None:
+            return None
+        verdict = support.judge(addon, version, k8s_version)
+        if verdict.supported is None:
+            return None
+        supported = support.supported_text(verdict.kubernetes) if verdict.kubernetes else None
+        return AddonVerdict(str(addon.title), str(version), bool(verdict.supported),
+                            None if supported is None else str(supported),
+                            None if verdict.source is None else str(verdict.source))
+
+    return lookup
 
 
 def _cannot_run(context: CheckContext) -> str | None:

@@ -31,7 +31,7 @@ class AddonVerdict:
 
 
 # image, Kubernetes version -> verdict, or None when the image is not a known add-on (or its version unknown).
-AddonSupport = Callable[[str, KubeVersion], AddonVerdict | None]
+AddonLookup = Callable[[str, KubeVersion], AddonVerdict | None]
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class CheckContext:
     blue: ClusterView
     green: ClusterView
     table: Table
-    addon_support: AddonSupport | None = None  # None: no add-on data in this build
+    addon_support: AddonLookup | None = None  # None: no add-on data in this build
 
 
 @dataclass(frozen=True)
