@@ -111,6 +111,12 @@ def test_an_unreadable_input_is_exit_2_and_the_rest_is_checked(cli: Cli) -> None
     assert report["green"]["errors"][0]["path"] == "fixtures/bluegreen/green-1.29/version.yaml"
 
 
+def test_nothing_readable_is_incomplete_not_ready(cli: Cli) -> None:
+    result = cli("bluegreen", "fixtures/nope", "--green-version", "1.29")
+    assert result.code == 2
+    assert result.stdout.splitlines()[-1] == "INCOMPLETE: no blockers, no warnings; 1 input error"
+
+
 @pytest.mark.parametrize(("args", "message"), [
     ((BLUE,), "nothing describes green"),
     (("--green-version", "1.29"), "nothing describes blue"),

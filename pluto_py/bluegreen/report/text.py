@@ -28,7 +28,7 @@ def _count(blockers: int, warnings: int) -> str:
 def summary_line(readiness: Readiness) -> str:
     counts = _count(readiness.blockers, readiness.warning_count) or "no blockers, no warnings"
     errors = len(readiness.errors)
-    tail = f"; {errors} input{'s' if errors != 1 else ''} not read" if errors else ""
+    tail = f"; {errors} input error{'s' if errors != 1 else ''}" if errors else ""
     return f"{verdict(readiness)}: {counts}{tail}"
 
 
