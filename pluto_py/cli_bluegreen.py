@@ -12,14 +12,16 @@ import typer
 
 def bluegreen(
     blue_paths: Annotated[list[str] | None, typer.Argument(
-        metavar="BLUE_PATH...", help="What runs on blue: cluster dumps (kubectl get ... -o yaml, Helm release "
+        metavar="BLUE_PATH", help="What runs on blue: cluster dumps (kubectl get ... -o yaml, Helm release "
         "Secrets), manifests, charts; directories are read recursively, '-' reads stdin.")] = None,
     blue_context: Annotated[str | None, typer.Option(
-        "--blue-context", metavar="CONTEXT", help="Read blue from this kubeconfig context.")] = None,
+        "--blue-context", metavar="CONTEXT",
+        help="Read blue from this kubeconfig context (with the live-cluster source).")] = None,
     green_version: Annotated[str | None, typer.Option(
         "--green-version", metavar="VERSION", help="Green's Kubernetes version: its built-in served APIs.")] = None,
     green_context: Annotated[str | None, typer.Option(
-        "--green-context", metavar="CONTEXT", help="Read green from this kubeconfig context.")] = None,
+        "--green-context", metavar="CONTEXT",
+        help="Read green from this kubeconfig context (with the live-cluster source).")] = None,
     green_api_resources: Annotated[list[str] | None, typer.Option(
         "--green-api-resources", metavar="FILE", help="Green's `kubectl api-resources [-o wide]` or "
         "`kubectl api-versions` output (repeatable).")] = None,
