@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -237,7 +237,3 @@ def view_from_context(side: str, context: str, kubeconfig: str | None = None) ->
         "reading a live cluster is not available in this build; give a dump of it instead "
         f"(kubectl --context {context} get ... -o yaml) and its `kubectl api-resources -o wide` output"),))
 
-
-def iter_errors(views: Iterable[ClusterView]) -> Iterator[ScanError]:
-    for view in views:
-        yield from view.errors

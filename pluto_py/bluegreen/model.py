@@ -20,7 +20,6 @@ from pluto_py.versions import KubeVersion
 
 BLOCKER = "blocker"
 WARNING = "warning"
-SEVERITIES = (BLOCKER, WARNING)
 
 BLUE = "blue"
 GREEN = "green"
@@ -217,9 +216,6 @@ class Crd:
     storage_version: str | None
     obj: ClusterObject
 
-    def group_version(self, version: str) -> str:
-        return f"{self.group}/{version}"
-
 
 @dataclass(frozen=True, slots=True)
 class ApiServiceInfo:
@@ -353,9 +349,6 @@ class ClusterView:
     @cached_property
     def _builtin(self) -> tuple[Mapping[str, frozenset[str]], frozenset[str]]:
         return builtin_served(self.version)
-
-    def builtin_groups(self) -> frozenset[str]:
-        return self._builtin[1]
 
     def is_builtin(self, api_version: str) -> bool:
         return group_of(api_version) in self._builtin[1]
