@@ -81,7 +81,7 @@ SHOWN = console_output(README)
 # What the commands of ```sh blocks (which show no output) must print, at least: one line each
 # (or, for a command that writes a file with '>', a line of that file). A new README command adds its line here.
 EXPECTED_LINES = {
-    "kdeprecate scan fixtures/ --target 1.22": "71 files, 125 documents: 34 removed, 32 deprecated, 0 errors",
+    "kdeprecate scan fixtures/ --target 1.22": "87 files, 141 documents: 32 removed, 28 deprecated, 0 errors",
     "kdeprecate scan fixtures/shop --target 1.22": "6 files, 11 documents: 4 removed, 2 deprecated, 0 errors",
     "cat fixtures/helm/shop-1.18.yaml | kdeprecate scan - -t 1.25": "1 file, 11 documents: 6 removed, 1 deprecated",
     "kdeprecate scan fixtures/shop --target 1.25 --from 1.20 -o json": '"schema_version": 1',
@@ -106,6 +106,12 @@ EXPECTED_LINES = {
     "kdeprecate scan fixtures/ --target 1.22 --shard 1/2 -o json --fail-on none > shard-1.json": '"schema_version": 1',
     "kdeprecate scan fixtures/ --target 1.22 --shard 2/2 -o json --fail-on none > shard-2.json": '"schema_version": 1',
     "kdeprecate merge-reports shard-1.json shard-2.json": '"schema_version": 1',
+    "kdeprecate bluegreen fixtures/bluegreen/blue-1.24 --green fixtures/bluegreen/green-1.29 -o markdown "
+    "--output-file change-ticket.md": "NOT READY: 17 blockers, 7 warnings",
+    "kdeprecate bluegreen fixtures/bluegreen/blue-1.24 --green fixtures/bluegreen/green-1.29 -o json":
+        '"schema_version": 1',
+    "kdeprecate bluegreen fixtures/bluegreen/blue-1.24 fixtures/nope --green-version 1.29":
+        "kdeprecate: error: fixtures/nope: no such file or directory",
 }
 # The exit code of the commands the README shows without an `# exit N` comment (the opening example, fix's).
 # (Other tests parse those two lines, so they carry no comment.)

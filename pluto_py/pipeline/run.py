@@ -18,7 +18,7 @@ from pluto_py.pipeline.judge import Targets
 
 if TYPE_CHECKING:
     from pluto_py.sources import InputStats, SourceRequest
-    from pluto_py.sources.base import Source
+    from pluto_py.sources.base import Expander, Source
 
 
 @dataclass(frozen=True)
@@ -94,9 +94,7 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     collector = ObjectCollector()
     hooks: list[ScanHook] = [CrdHook(request.targets), *([collector] if request.collect_objects else [])]
     all_notices: list[Notice] = list(notices)
-    stream: Iterable[Document | ScanError] = _documents(sources, source_request, stats, all_notices)
-    for expander in expanders:
-        stream = expander.prepare(stream)
+    stream = document_stream(sources, expanders, source_request, stats, all_notices)
     findings, errors = scan_stream(stream, table, request.targets, from_version=request.from_version,
                                    expanders=[expander.expand for expander in expanders], hooks=hooks)
     findings, suppression_notices = suppressions.apply(findings)
@@ -104,6 +102,17 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     result = build_result(findings, errors, stats.files, stats.documents, request.targets,
                           objects=collector.objects, notices=all_notices)
     return ScanRun(result, tuple(warning for source in sources for warning in source.warnings))
+
+
+def document_stream(sources: Sequence[Source], expanders: Sequence[Expander], request: SourceRequest,
+                    stats: InputStats, notices: list[Notice]) -> Iterable[Document | ScanError]:
+    """The documents of every source in turn (read lazily), through each expander's ``prepare``; the notices they
+    yield go to ``notices``. Other commands that read what the scan reads (``bluegreen``) use it with
+    ``sources_for`` / ``expanders_for``, so a source added to the registry reaches them too."""
+    stream: Iterable[Document | ScanError] = _documents(sources, request, stats, notices)
+    for expander in expanders:
+        stream = expander.prepare(stream)
+    return stream
 
 
 def _documents(sources: Sequence[Source], request: SourceRequest, stats: InputStats,
