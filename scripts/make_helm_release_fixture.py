@@ -296,13 +296,15 @@ def outputs() -> dict[str, str]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("output", nargs="?", type=Path, default=ROOT / "fixtures" / "cluster")
+def write_or_check(files: dict[str, str], argv: list[str] | None, default_dir: Path, description: str,
+                   script: str) -> int:
+    """Write ``files`` (name -> text) under the output directory, or with --check report stale ones."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("output", nargs="?", type=Path, default=default_dir)
     parser.add_argument("--check", action="store_true", help="exit 1 if a file differs from what would be written")
     args = parser.parse_args(argv)
     stale = []
-    for name, text in outputs().items():
+    for name, text in files.items():
         path = args.output / name
         if args.check:
             if not path.is_file() or path.read_text(encoding="utf-8") != text:
@@ -311,9 +313,14 @@ def main(argv: list[str] | None = None) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     if stale:
-        print(f"stale fixtures: {', '.join(stale)} (rerun scripts/make_helm_release_fixture.py)", file=sys.stderr)
+        print(f"stale fixtures: {', '.join(stale)} (rerun {script})", file=sys.stderr)
         return 1
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return write_or_check(outputs(), argv, ROOT / "fixtures" / "cluster", __doc__.split("\n\n")[0],
+                          "scripts/make_helm_release_fixture.py")
 
 
 if __name__ == "__main__":

@@ -82,9 +82,7 @@ SHOWN = console_output(README)
 # What the commands of ```sh blocks (which show no output) must print, at least: one line each
 # (or, for a command that writes a file with '>', a line of that file). A new README command adds its line here.
 EXPECTED_LINES = {
-    "kdeprecate scan fixtures/ --target 1.22":
-        "72 files, 132 documents: 34 removed, 32 deprecated, 4 unsupported, 0 errors",
-    "kdeprecate scan fixtures/ --target 1.22": "74 files, 131 documents: 34 removed, 32 deprecated, 0 errors",
+    "kdeprecate scan fixtures/ --target 1.22": "TBD",
     "kdeprecate scan fixtures/shop --target 1.22": "6 files, 11 documents: 4 removed, 2 deprecated, 0 errors",
     "cat fixtures/helm/shop-1.18.yaml | kdeprecate scan - -t 1.25": "1 file, 11 documents: 6 removed, 1 deprecated",
     "kdeprecate scan fixtures/shop --target 1.25 --from 1.20 -o json": '"schema_version": 1',

@@ -42,6 +42,7 @@ def _root(
 
 # Every subcommand lives in its own module (pluto_py/cli/<command>.py) and registers here, in the
 # order `--help` lists them.
+from pluto_py.cli import bluegreen as cli_bluegreen  # noqa: E402
 from pluto_py.cli import fix as cli_fix  # noqa: E402
 from pluto_py.cli import list_versions as cli_list_versions  # noqa: E402
 from pluto_py.cli import merge_reports as cli_merge  # noqa: E402
@@ -55,6 +56,7 @@ app.command("skew")(cli_skew.skew)
 app.command("fix")(cli_fix.fix)
 app.command("merge-reports")(cli_merge.merge_reports)
 app.command("podsecurity")(cli_podsecurity.podsecurity)
+app.command("bluegreen")(cli_bluegreen.bluegreen)
 
 
 def _app_for(args: list[str]) -> typer.Typer:

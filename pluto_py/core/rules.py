@@ -136,6 +136,69 @@ _RULES: tuple[Rule, ...] = (
          "A level other than privileged, baseline or restricted (an unknown `enforce` level is enforced as "
          "restricted; unknown `audit` and `warn` levels are ignored), or a version other than `latest` or `v1.x` "
          "(read as latest). Correct the label."),
+    # `kdeprecate bluegreen` checks (pluto_py/bluegreen/checks), in the order a move meets them.
+    Rule("namespace-missing", LEVEL_ERROR,
+         "A namespace that holds objects on blue does not exist on green.",
+         "Objects cannot be created in a namespace that does not exist: create the namespace on green first (with its "
+         "labels: Pod Security Admission, network policies and quotas select namespaces by label)."),
+    Rule("crd-missing", LEVEL_ERROR,
+         "Blue uses a custom resource whose CustomResourceDefinition green lacks.",
+         "A custom resource can only be created once its CRD is installed and Established. Install CRDs on green first"
+         " (with the operator or chart that owns them), then the objects. A CRD on blue with no objects in the input "
+         "is a warning: an operator may create its objects at run time."),
+    Rule("crd-version-not-served", LEVEL_ERROR,
+         "Blue applies a custom resource at a version green's CRD does not serve.",
+         "Operators drop old versions of their CRDs (cert-manager removed v1alpha2, v1alpha3 and v1beta1 in 1.7): a "
+         "manifest at such a version cannot be applied on a cluster whose CRD no longer serves it. Move the manifests "
+         "to a served version (on blue first when blue serves it too)."),
+    Rule("apiservice-missing", LEVEL_ERROR,
+         "An aggregated API blue serves is missing or unavailable on green.",
+         "Aggregated APIs (metrics.k8s.io from metrics-server, custom.metrics.k8s.io and external.metrics.k8s.io from "
+         "adapters) are served by a workload through an APIService. Without it, HorizontalPodAutoscalers cannot read "
+         "metrics and stop scaling, and `kubectl top` fails. A blocker when blue's objects use the API (autoscalers by"
+         " their metric types), a warning otherwise."),
+    Rule("webhook-no-backend", LEVEL_ERROR,
+         "An admission webhook on green fails closed while its service is not there.",
+         "A Validating/MutatingWebhookConfiguration with failurePolicy Fail makes the API server refuse every request "
+         "it matches while the webhook's service cannot be called. On a new cluster this blocks the move itself, often"
+         " including the pods that would serve the webhook. Install the backend before the configuration, or fail open"
+         " until it runs."),
+    Rule("api-not-served", LEVEL_ERROR,
+         "An object, as applied on blue, uses an API version green does not serve.",
+         "Green's API server rejects an apiVersion it does not serve: the manifest (or Helm release) that created the "
+         "object on blue fails to apply on green. Move it to a version green serves — while blue still runs, when blue"
+         " serves that version too; `kdeprecate fix` rewrites many of them. Judged as applied (last-applied "
+         "annotation, Helm release manifest), not as a dump shows the object."),
+    Rule("psp-without-psa", LEVEL_ERROR,
+         "Blue enforced PodSecurityPolicy; green has none and its namespaces lack Pod Security Admission labels.",
+         "PodSecurityPolicy was removed in Kubernetes 1.25. Its successor, Pod Security Admission, is configured per "
+         "namespace with pod-security.kubernetes.io/enforce (audit, warn) labels; without them every pod is admitted, "
+         "so moving workloads from a PSP-enforcing cluster silently drops their pod security. A cluster-wide PSA "
+         "default (AdmissionConfiguration) or a policy engine (Kyverno, Gatekeeper) also covers it; this check sees "
+         "namespace labels only."),
+    Rule("workload-missing", LEVEL_ERROR,
+         "A Deployment, StatefulSet or DaemonSet on blue is not on green.",
+         "Traffic must not switch while something that serves it on blue is absent on green. Deploy it on green (from "
+         "the same manifests or chart) and wait until it is available."),
+    Rule("workload-not-ready", LEVEL_ERROR,
+         "A workload of blue has fewer available replicas on green than it wants.",
+         "Traffic must not switch to a workload that cannot serve it yet: every replica should be available "
+         "(status.availableReplicas, or numberAvailable for a DaemonSet) on green first."),
+    Rule("image-drift", LEVEL_WARNING,
+         "The same workload runs different container images on blue and green.",
+         "A blue/green switch should change the cluster, not the application: a different image on green means the "
+         "switch also deploys a new version (or rolls one back). Intended upgrades of add-ons for green's Kubernetes "
+         "version are expected here; anything else deserves a look."),
+    Rule("stateful-data", LEVEL_WARNING,
+         "A workload on blue keeps data in PersistentVolumeClaims, which no manifest move carries over.",
+         "Volumes belong to the cluster (and often to its zone or account): green gets new, empty volumes. The data "
+         "must be moved by backup/restore, snapshots or replication, with a plan for writes during the switch. A "
+         "warning: this tool cannot see whether it was done."),
+    Rule("addon-unsupported", LEVEL_ERROR,
+         "An add-on's version does not support green's Kubernetes version.",
+         "Add-ons (CNI, DNS, ingress controllers, cert-manager, autoscalers, service meshes) support a range of "
+         "Kubernetes versions each; one outside its range may fail on green in ways no manifest check shows. Upgrade "
+         "it on green to a version whose support matrix includes green's version."),
 )
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

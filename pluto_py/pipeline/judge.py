@@ -152,12 +152,18 @@ def scan_document(document: Document, table: Table, targets: Targets,
 DocumentExpander = Callable[[Document], Iterable[Document | ScanError] | None]
 
 
-def expand(document: Document, expanders: Sequence[DocumentExpander]) -> Iterable[Document | ScanError]:
+def expansion(document: Document, expanders: Sequence[DocumentExpander]) -> Iterable[Document | ScanError] | None:
+    """What the first expander that acts on ``document`` makes of it; None when none does."""
     for expander in expanders:
         replaced = expander(document)
         if replaced is not None:
             return replaced
-    return (document,)
+    return None
+
+
+def expand(document: Document, expanders: Sequence[DocumentExpander]) -> Iterable[Document | ScanError]:
+    replaced = expansion(document, expanders)
+    return (document,) if replaced is None else replaced
 
 
 class ScanHook(Protocol):

@@ -89,10 +89,7 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
                              *([collector] if request.collect_objects else [])]
     all_notices: list[Notice] = list(inputs.notices)
     read_notices: list[Notice] = []  # how documents were read (a key given twice), from the documents
-    stream: Iterable[Document | ScanError] = source_documents(sources, source_request, stats, all_notices,
-                                                              read_notices)
-    for expander in expanders:
-        stream = expander.prepare(stream)
+    stream = document_stream(sources, expanders, source_request, stats, all_notices, read_notices)
     findings, errors = scan_stream(stream, table, request.targets, from_version=request.from_version,
                                    expanders=[expander.expand for expander in expanders], hooks=hooks)
     findings, suppression_notices = suppressions.apply(findings)
@@ -146,3 +143,15 @@ def source_documents(sources: Sequence[Source], request: SourceRequest, stats: I
             if isinstance(item, Document) and item.notices:
                 (notices if read_notices is None else read_notices).extend(item.notices)
             yield item
+
+
+def document_stream(sources: Sequence[Source], expanders: Sequence[Expander], request: SourceRequest,
+                    stats: InputStats, notices: list[Notice], read_notices: list[Notice] | None = None,
+                    ) -> Iterable[Document | ScanError]:
+    """The documents of every source in turn (read lazily), through each expander's ``prepare``; the notices they
+    yield go to ``notices``. Other commands that read what the scan reads (``bluegreen``) use it with
+    ``open_inputs``, so a source added to the registry reaches them too."""
+    stream: Iterable[Document | ScanError] = source_documents(sources, request, stats, notices, read_notices)
+    for expander in expanders:
+        stream = expander.prepare(stream)
+    return stream

@@ -23,10 +23,11 @@ def notice_code(notice: Notice) -> str:
 
 def advice(finding: Finding) -> str:
     """'removed in 1.22; use networking.k8s.io/v1, available since 1.19'."""
-    return _advice(finding) + _release_remark(finding)
+    return api_advice(finding) + _release_remark(finding)
 
 
-def _advice(finding: Finding) -> str:
+def api_advice(finding: Finding) -> str:
+    """``advice`` without the Helm-release remark, for callers that say their own thing about releases."""
     if finding.addon is not None:
         return _addon_advice(finding)
 

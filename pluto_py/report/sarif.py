@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
 from pluto_py.core.model import NOTICE_WARNING, Finding, Notice, ScanResult
-from pluto_py.core.rules import RULES
+from pluto_py.core.rules import RULES, Rule
 from pluto_py.report import ReportContext, fails
 from pluto_py.report.common import file_of, has_file, message, notice_code, ordered, rule_id
 
@@ -38,7 +39,8 @@ def artifact_uri(path: str) -> tuple[str, str | None]:
     return quote(posix, safe="/"), SRCROOT
 
 
-def _location(path: str, source: str, line: int | None, column: int | None) -> dict[str, Any]:
+def result_location(path: str, source: str, line: int | None, column: int | None) -> dict[str, Any]:
+    """A result's location: the file (relative to %SRCROOT%), line and column; a logical one for stdin."""
     if not has_file(path, source):
         return {"logicalLocations": [{"name": "stdin" if path in ("", "-") else path, "kind": "resource"}]}
     uri, base = artifact_uri(path)
@@ -54,8 +56,23 @@ def _location(path: str, source: str, line: int | None, column: int | None) -> d
     return {"physicalLocation": physical}
 
 
-def _fingerprint(*parts: object) -> str:
+def fingerprint(*parts: object) -> str:
+    """A stable partialFingerprints value: code scanning matches results across runs by it."""
     return hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:32]
+
+
+def rule_descriptor(registered: Rule, tags: Sequence[str]) -> dict[str, Any]:
+    """A registered rule (core/rules.py) as SARIF describes it, with its help and helpUri."""
+    return {
+        "id": registered.code,
+        "name": registered.name,
+        "shortDescription": {"text": registered.short},
+        "fullDescription": {"text": registered.short},
+        "help": {"text": registered.help, "markdown": registered.help},
+        "helpUri": registered.help_uri,
+        "defaultConfiguration": {"level": registered.level},
+        "properties": {"tags": list(tags)},
+    }
 
 
 class SarifReporter:
@@ -64,25 +81,14 @@ class SarifReporter:
 
     def log(self, result: ScanResult, context: ReportContext) -> dict[str, Any]:
         rule_ids = list(RULES)
-        rules = []
-        for registered in RULES.values():
-            rules.append({
-                "id": registered.code,
-                "name": registered.name,
-                "shortDescription": {"text": registered.short},
-                "fullDescription": {"text": registered.short},
-                "help": {"text": registered.help, "markdown": registered.help},
-                "helpUri": registered.help_uri,
-                "defaultConfiguration": {"level": registered.level},
-                "properties": {"tags": ["kubernetes", "deprecation"]},
-            })
+        rules = [rule_descriptor(registered, ("kubernetes", "deprecation")) for registered in RULES.values()]
         results = [self._finding_result(f, rule_ids, context) for f in ordered(result.findings)]
         results += [self._notice_result(n, rule_ids) for n in result.notices]
         invocation: dict[str, Any] = {"executionSuccessful": not result.errors}
         if result.errors:
             invocation["toolExecutionNotifications"] = [
                 {"level": "error", "message": {"text": error.message},
-                 "locations": [_location(error.path, "file", error.line, None)]}
+                 "locations": [result_location(error.path, "file", error.line, None)]}
                 for error in result.errors
             ]
         run: dict[str, Any] = {
@@ -110,8 +116,8 @@ class SarifReporter:
             "ruleIndex": rule_ids.index(rid),
             "level": "error" if fails(finding.status, context.fail_on) else "warning",
             "message": {"text": message(finding)},
-            "locations": [_location(path, finding.source, finding.line, finding.column)],
-            "partialFingerprints": {"kdeprecate/v1": _fingerprint(
+            "locations": [result_location(path, finding.source, finding.line, finding.column)],
+            "partialFingerprints": {"kdeprecate/v1": fingerprint(
                 path, finding.document, finding.api_version, finding.kind, finding.name, finding.namespace)},
             "properties": {
                 "apiVersion": finding.api_version, "kind": finding.kind, "name": finding.name,
@@ -137,5 +143,5 @@ class SarifReporter:
             "ruleIndex": rule_ids.index(rid),
             "level": "warning" if notice.level == NOTICE_WARNING else "note",
             "message": {"text": notice.message},
-            "locations": [_location(notice.path, "file", notice.line, notice.column)],
+            "locations": [result_location(notice.path, "file", notice.line, notice.column)],
         }

@@ -167,7 +167,9 @@ def nodes_from_data(data: Any, path: str) -> list[NodeVersions]:
     return nodes
 
 
-def _info_version(raw: Any, path: str, which: str) -> tuple[KubeVersion | None, str | None]:
+def info_version(raw: Any, path: str, which: str) -> tuple[KubeVersion | None, str | None]:
+    """The version in a `kubectl version` serverVersion/clientVersion object, and its spelling; (None, None)
+    when absent. Raises InputError naming ``path`` and ``which``."""
     if raw is None:
         return None, None
     if not isinstance(raw, Mapping):
@@ -207,8 +209,8 @@ def load_version_info(path: str) -> VersionInfo:
     data = _parse_structured(text, path)
     if not isinstance(data, Mapping) or not ({"clientVersion", "serverVersion"} & set(data)):
         raise InputError(f"{path}: no clientVersion or serverVersion (expected `kubectl version -o json` output)")
-    server, server_raw = _info_version(data.get("serverVersion"), path, "serverVersion")
-    client, client_raw = _info_version(data.get("clientVersion"), path, "clientVersion")
+    server, server_raw = info_version(data.get("serverVersion"), path, "serverVersion")
+    client, client_raw = info_version(data.get("clientVersion"), path, "clientVersion")
     return VersionInfo(server, server_raw, client, client_raw)
 
 

@@ -1,0 +1,70 @@
+"""`-o sarif`: SARIF 2.1.0, the shape of the scan's report (pluto_py/report/sarif.py): one rule per check
+(help and helpUri from the rule registry, core/rules.py), one result per problem (error for a blocker,
+warning for a warning) located in the input it was read from; inputs not read are tool execution
+notifications, checks not run are notes. Deterministic."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from pluto_py.bluegreen.checks import CHECK_IDS, CHECKS
+from pluto_py.bluegreen.model import BLOCKER, CheckResult
+from pluto_py.core.rules import rule
+from pluto_py.report.sarif import (
+    INFORMATION_URI,
+    SARIF_SCHEMA,
+    SRCROOT,
+    fingerprint,
+    result_location,
+    rule_descriptor,
+)
+
+if TYPE_CHECKING:
+    from pluto_py.bluegreen import Readiness
+
+
+def _level(severity: str) -> str:
+    return "error" if severity == BLOCKER else "warning"
+
+
+def _result(result: CheckResult) -> dict[str, Any]:
+    ref, where = result.object, result.where
+    location = (result_location(where.path, where.source, where.line, None) if where is not None
+                else {"logicalLocations": [{"name": str(ref), "kind": "resource"}]})
+    return {
+        "ruleId": result.id,
+        "ruleIndex": CHECK_IDS.index(result.id),
+        "level": _level(result.severity),
+        "message": {"text": f"{result.message}. What to do: {result.fix}"},
+        "locations": [location],
+        "partialFingerprints": {"kdeprecate-bluegreen/v1": fingerprint(
+            result.id, ref.api_version, ref.kind, ref.namespace, ref.name)},
+        "properties": {"apiVersion": ref.api_version, "kind": ref.kind, "name": ref.name,
+                       "namespace": ref.namespace, "severity": result.severity, "side": result.side,
+                       "fix": result.fix},
+    }
+
+
+def render(readiness: Readiness, tool_version: str, color: bool = False) -> str:
+    rules = [rule_descriptor(rule(check.id), ("kubernetes", "blue-green")) for check in CHECKS]
+    notifications = [{"level": "error", "message": {"text": error.message},
+                      "locations": [result_location(error.path, "file", error.line, None)]}
+                     for error in readiness.errors]
+    notifications += [{"level": "note", "message": {"text": f"{entry.id} not checked: {entry.reason}"}}
+                      for entry in readiness.not_checked]
+    invocation: dict[str, Any] = {"executionSuccessful": not readiness.errors}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    run = {
+        "tool": {"driver": {"name": "kdeprecate", "version": tool_version, "semanticVersion": tool_version,
+                            "informationUri": INFORMATION_URI, "rules": rules}},
+        "invocations": [invocation],
+        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The directory kdeprecate was run in."}}},
+        "columnKind": "unicodeCodePoints",
+        "results": [_result(result) for result in readiness.results],
+        "properties": {"blue": str(readiness.blue.version) if readiness.blue.version else None,
+                       "green": str(readiness.green.version) if readiness.green.version else None},
+    }
+    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2,
+                      ensure_ascii=False) + "\n"
