@@ -27,6 +27,7 @@ from pluto_py.model import (
     ScanError,
     Usage,
 )
+from pluto_py.pipeline import ScanRequest, ScanRun
 from pluto_py.scan import Targets, scan_document
 from pluto_py.sources.loglines import STDIN
 from pluto_py.sources.metrics import DeprecatedApiSample
@@ -165,3 +166,19 @@ def read_usage(audit_logs: Sequence[str], metrics: Sequence[str], table: Table, 
         runs.append(read_metrics_usage(metrics, table, targets, from_version=from_version))
     return UsageRun(tuple(f for run in runs for f in run.findings), tuple(e for run in runs for e in run.errors),
                     tuple(n for run in runs for n in run.notices), sum(run.files for run in runs))
+
+
+def run_scan_with_usage(request: ScanRequest, table: Table, audit_logs: Sequence[str], metrics: Sequence[str], *,
+                        include_system_clients: bool = False, scan_files: bool = True) -> ScanRun:
+    """`kdeprecate scan` with usage evidence: the files of ``request`` (unless ``scan_files`` is
+    False: with only --audit-log/--metrics nothing else is scanned) plus the logs and metrics."""
+    from pluto_py.pipeline import run_scan
+    from pluto_py.scan import build_result
+
+    run = run_scan(request, table) if scan_files else ScanRun(build_result((), (), 0, 0, request.targets))
+    usage = read_usage(audit_logs, metrics, table, request.targets, include_system_clients=include_system_clients,
+                       from_version=request.from_version)
+    result = run.result
+    merged = result._replace(findings=result.findings + usage.findings, errors=result.errors + usage.errors,
+                             files=result.files + usage.files, notices=result.notices + usage.notices)
+    return ScanRun(merged, run.warnings)
