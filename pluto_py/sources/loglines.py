@@ -8,7 +8,6 @@ ScanErrors naming the file and line; what was read before still counts.
 
 from __future__ import annotations
 
-import gzip
 import os
 import sys
 import zlib
@@ -52,10 +51,29 @@ def _open(path: str) -> tuple[IO[bytes], int | None]:
     return stream, size
 
 
-def _is_gzip(stream: IO[bytes]) -> bool:
+class _Prefixed:
+    """A stream whose first bytes were already read (to sniff gzip on a stream without peek)."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        self._head = head
+        self._stream = stream
+
+    def read(self, size: int = -1, /) -> bytes:
+        if not self._head:
+            return self._stream.read(size)
+        head, self._head = self._head, b""
+        if size < 0:
+            return head + self._stream.read()
+        return head + self._stream.read(max(0, size - len(head))) if size > len(head) else head
+
+
+def _sniff(stream: IO[bytes]) -> tuple[bool, _Readable]:
+    """Whether the stream is gzip, and a stream to read from its start."""
     peek = getattr(stream, "peek", None)
-    head = peek(2)[:2] if peek is not None else b""
-    return head == _GZIP_MAGIC
+    if peek is not None:
+        return peek(2)[:2] == _GZIP_MAGIC, stream
+    head = stream.read(2)
+    return head == _GZIP_MAGIC, _Prefixed(head, stream)
 
 
 def read_line_batches(path: str, display: str | None = None, *,
@@ -73,12 +91,12 @@ def read_line_batches(path: str, display: str | None = None, *,
         if path != STDIN and os.path.isdir(path):
             yield ScanError(shown, None, "is a directory, not a log file")
             return
-        if _is_gzip(raw):
+        zipped, stream = _sniff(raw)
+        if zipped:
             limit = max(MIN_GZIP_LIMIT, (size or 0) * MAX_GZIP_RATIO)
-            with gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
-                yield from _batches(unzipped, shown, max_line, limit)
+            yield from _batches(_gunzip(stream), shown, max_line, limit)
         else:
-            yield from _batches(raw, shown, max_line, None)
+            yield from _batches(_chunks(stream), shown, max_line, None)
     finally:
         if raw is not sys.stdin.buffer:
             raw.close()
@@ -96,21 +114,60 @@ def read_lines(path: str, display: str | None = None, *,
             yield (number, data, complete)
 
 
-def _batches(stream: _Readable, shown: str, max_line: int, limit: int | None) -> Iterator[LineBatch | ScanError]:
+class _GzipCut(Exception):
+    """A gzip stream that ends before its end-of-stream marker, or is not gzip past some point."""
+
+
+def _chunks(stream: _Readable) -> Iterator[bytes]:
+    while True:
+        chunk = stream.read(_READ_CHUNK)
+        if not chunk:
+            return
+        yield chunk
+
+
+def _gunzip(stream: _Readable) -> Iterator[bytes]:
+    """The decompressed bytes of a gzip stream (members one after the other), in bounded pieces;
+    everything decompressed before a cut or broken spot is yielded before _GzipCut is raised."""
+    inflater = zlib.decompressobj(wbits=31)
+    pending = b""
+    while True:
+        if not pending:
+            pending = stream.read(_READ_CHUNK)
+            if not pending:
+                if not inflater.eof:
+                    raise _GzipCut("ends early (cut short, or still being written)")
+                return
+        try:
+            out = inflater.decompress(pending, _READ_CHUNK)
+        except zlib.error as exc:
+            raise _GzipCut(f"is broken ({exc})") from None
+        pending = inflater.unconsumed_tail
+        if out:
+            yield out
+        if inflater.eof:
+            rest = inflater.unused_data + pending
+            pending = rest.lstrip(b"\0")  # padding after the last member is allowed
+            if not pending:
+                pending = stream.read(_READ_CHUNK)
+                if not pending:
+                    return
+            inflater = zlib.decompressobj(wbits=31)
+
+
+def _batches(chunks: Iterator[bytes], shown: str, max_line: int,
+             limit: int | None) -> Iterator[LineBatch | ScanError]:
     number = 0  # lines passed on so far (an overlong line counts)
     carry = b""  # the start of a line not finished yet
     skipping = False  # inside an overlong line: drop bytes up to its line break
     total = 0
-    chunk_size = min(_READ_CHUNK, max_line)
     while True:
         try:
-            chunk = stream.read(chunk_size)
-        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-            reason = ("ends early (cut short, or still being written)" if isinstance(exc, EOFError)
-                      else f"is broken ({exc})")
+            chunk = next(chunks, b"")
+        except _GzipCut as exc:
             if carry:
                 yield (number + 1, [carry], False)
-            yield ScanError(shown, number + 1, f"gzip stream {reason}; the lines before it were read")
+            yield ScanError(shown, number + 1, f"gzip stream {exc}; the lines before it were read")
             return
         except OSError as exc:
             yield ScanError(shown, number + 1, f"cannot read: {exc.strerror or exc}")
@@ -129,10 +186,17 @@ def _batches(stream: _Readable, shown: str, max_line: int, limit: int | None) ->
             chunk, skipping = chunk[end + 1:], False
         lines = (carry + chunk if carry else chunk).split(b"\n")
         carry = lines.pop()
-        if lines and len(lines[0]) > max_line:  # only the first can have grown past the bound
-            number += 1
-            yield ScanError(shown, number, f"line longer than {max_line // 1024} KiB: skipped")
-            del lines[0]
+        if lines and max(map(len, lines)) > max_line:
+            start = 0
+            for index, line in enumerate(lines):
+                if len(line) > max_line:
+                    if index > start:
+                        yield (number + 1, lines[start:index], True)
+                        number += index - start
+                    number += 1
+                    yield ScanError(shown, number, f"line longer than {max_line // 1024} KiB: skipped")
+                    start = index + 1
+            lines = lines[start:]
         if lines:
             yield (number + 1, lines, True)
             number += len(lines)
