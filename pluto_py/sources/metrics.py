@@ -114,7 +114,9 @@ def parse_sample(text: str, line: int) -> DeprecatedApiSample | MetricsProblem |
     offset = name.end()
     try:
         labels: dict[str, str] = {}
-        if stripped.startswith("{", offset):
+        after_name = _WHITESPACE.match(stripped, offset).end()  # type: ignore[union-attr]
+        if stripped.startswith("{", after_name):
+            offset = after_name
             labels, offset = _labels(stripped, offset)
         value_match = _VALUE.match(stripped, offset)
         if value_match is None:
