@@ -187,10 +187,14 @@ def test_an_overlong_line_is_skipped_and_numbering_stays_right(tmp_path: Path) -
 
 def test_gzip_expansion_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(loglines, "MIN_GZIP_LIMIT", 1024 * 1024)
+    monkeypatch.setattr(loglines, "MAX_GZIP_RATIO", 10)
     bomb = tmp_path / "bomb.log.gz"
-    bomb.write_bytes(gzip.compress(b"\n" * (64 * 1024 * 1024)))
-    items = list(loglines.read_line_batches(str(bomb)))
-    assert "decompresses to more than" in items[-1].message  # type: ignore[union-attr]
+    bomb.write_bytes(gzip.compress(b"{}\n" * 1000 + b"A" * (64 * 1024 * 1024)))
+    items = list(loglines.read_lines(str(bomb)))
+    assert items[:1000] == [(n, b"{}", True) for n in range(1, 1001)]  # the lines before it still count
+    assert items[-1].message.startswith("decompresses to more than 1 MiB")  # type: ignore[union-attr]
+    audit = reader()
+    assert audit.read(str(bomb))[-1].message.startswith("decompresses to more than 1 MiB")
 
 
 def test_stdin(cli: Callable[..., CliResult]) -> None:
@@ -353,7 +357,7 @@ def test_the_cheap_check_loses_no_request(tmp_path_factory: pytest.TempPathFacto
         lines = [f"2024-03-01T12:00:00Z stream {line}" for line in lines]
     log = str(write(tmp_path_factory.mktemp("pre") / "a.log", lines))
     filtered, everything = reader(), reader()
-    everything._needles = (b"",)  # parse every line
+    everything.needles = (b"",)  # parse every line
     filtered.read(log)
     everything.read(log)
     assert _summary(filtered) == _summary(everything)

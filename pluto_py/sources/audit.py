@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from pluto_py.model import ScanError, Usage
-from pluto_py.sources.loglines import read_line_batches
+from pluto_py.sources.loglines import MAX_LINE_BYTES, open_log, overlong_message
 
 MAX_ERRORS_PER_FILE = 20  # malformed lines reported one by one; the rest are counted
 MAX_TRACKED_REQUESTS = 200_000  # auditIDs remembered to count each request once (oldest forgotten first)
@@ -274,9 +274,18 @@ class AuditReader:
         self.set_aside: dict[str, int] = {}  # system user -> requests
         self.files = 0
         self.events = 0  # lines parsed as an audit event of a flagged API (all stages)
-        self._needles = prefilter_needles(self.flagged)
+        self.needles = prefilter_needles(self.flagged)
         self._seen: set[str] = set()
         self._seen_order: deque[str] = deque()
+
+    @property
+    def needles(self) -> tuple[bytes, ...]:
+        return self._needles
+
+    @needles.setter
+    def needles(self, needles: tuple[bytes, ...]) -> None:
+        """The cheap check's needles (prefilter_needles)."""
+        self._needles = needles
 
     def _new_request(self, audit_id: str | None) -> bool:
         """Whether this auditID is new (each event without one is a request of its own)."""
@@ -291,42 +300,134 @@ class AuditReader:
         return True
 
     def read(self, path: str, display: str | None = None) -> list[ScanError]:
-        """Read one log (``-``: stdin); the errors, each naming the file and line."""
+        """Read one log (``-``: stdin); the errors, each naming the file and line.
+
+        The log is read a chunk at a time and the cheap check runs over the whole chunk at C speed
+        (see _lines); only the lines it picks are cut out and parsed."""
         shown = display or path
         self.files += 1
-        errors: list[ScanError] = []
-        malformed = 0
-        needles = self._needles
-        for batch in read_line_batches(path, shown):
-            if isinstance(batch, ScanError):
-                errors.append(batch)
-                continue
-            first, lines, complete = batch
-            for number, data in enumerate(lines, first):
-                # The cheap check: the request URI of a native event line, else the whole line
-                # (wrapped and cloud shapes), must mention a version token of a flagged API. A last
-                # line without its line break is parsed whatever it mentions: it may be cut short.
-                start = data.find(_URI_KEY)
-                region = data[start + _URI_SKIP:data.find(b'"', start + _URI_SKIP)] if start >= 0 else data
-                for needle in needles:
-                    if needle in region:
-                        break
-                else:
-                    if complete and (data[-1:] == b"}" or _json_object_shape(data)):
-                        continue
-                problem = self._parse(data, shown, number)
-                if problem is None:
+        opened = open_log(path, shown)
+        if isinstance(opened, ScanError):
+            return [opened]
+        self._errors: list[ScanError] = []
+        self._malformed = 0
+        number = 0  # lines read so far
+        carry = b""  # the start of a line that a later chunk finishes
+        skipping = False  # inside an overlong line: drop bytes up to its line break
+        with opened as stream:
+            while True:
+                try:
+                    chunk = stream.read(_CHUNK)
+                except OSError as exc:
+                    self._errors.append(ScanError(shown, number + 1, f"cannot read: {exc.strerror or exc}"))
+                    carry = b""
+                    break
+                if not chunk:
+                    if stream.error:  # a gzip stream cut short: its partial last line is part of the cut
+                        self._errors.append(ScanError(shown, number + 1, stream.error))
+                        carry = b""
+                    break
+                first = chunk.find(b"\n")
+                if first < 0:  # no line ends in this chunk
+                    if not skipping:
+                        carry += chunk
+                        if len(carry) > MAX_LINE_BYTES:
+                            number += 1
+                            self._errors.append(ScanError(shown, number, overlong_message(MAX_LINE_BYTES)))
+                            carry, skipping = b"", True
                     continue
-                malformed += 1
-                if not complete:
-                    problem = ("last line is cut short (the log is still being written?); the lines before it "
-                               "were read")
-                if malformed <= MAX_ERRORS_PER_FILE or not complete:
-                    errors.append(ScanError(shown, number, problem))
-        if malformed > MAX_ERRORS_PER_FILE:
-            errors.append(ScanError(shown, None, f"{malformed - MAX_ERRORS_PER_FILE} more malformed lines "
-                                                 "(not shown one by one)"))
-        return errors
+                if skipping:
+                    skipping = False
+                elif len(carry) + first > MAX_LINE_BYTES:
+                    number += 1
+                    self._errors.append(ScanError(shown, number, overlong_message(MAX_LINE_BYTES)))
+                else:  # the line begun in earlier chunks ends here: on its own (no copy of the chunk)
+                    head = carry + chunk[:first + 1]
+                    number += self._lines(head, 0, len(head), number, shown)
+                last = chunk.rfind(b"\n")
+                number += self._lines(chunk, first + 1, last + 1, number, shown)
+                carry = chunk[last + 1:]
+                if len(carry) > MAX_LINE_BYTES:
+                    number += 1
+                    self._errors.append(ScanError(shown, number, overlong_message(MAX_LINE_BYTES)))
+                    carry, skipping = b"", True
+        if carry.strip():  # the last line, without its line break: parsed whatever it mentions
+            number += 1
+            if self._parse(carry, shown, number) is not None:
+                self._errors.append(ScanError(shown, number, "last line is cut short (the log is still being "
+                                                             "written?); the lines before it were read"))
+        if self._malformed > MAX_ERRORS_PER_FILE:
+            self._errors.append(ScanError(shown, None, f"{self._malformed - MAX_ERRORS_PER_FILE} more malformed "
+                                                       "lines (not shown one by one)"))
+        return self._errors
+
+    def _lines(self, data: bytes, begin: int, end: int, before: int, shown: str) -> int:
+        """Parse the lines of ``data[begin:end]`` (whole lines) that the cheap check picks; their count.
+
+        Fast path, when every line holds one ``"requestURI":"`` (native event lines): the request
+        URIs are pulled out in one regular-expression pass and searched for the needles; only the
+        lines whose URI mentions one are cut out and parsed. Else (cloud exports, wrapped events,
+        malformed lines) each line is looked at: it is parsed when it mentions a needle anywhere, or
+        does not look like one JSON object with at most one request URI. Lines longer than the bound
+        among them are reported, not parsed."""
+        lines = data.count(b"\n", begin, end)
+        if not lines:
+            return 0
+        uris = _URI_VALUES(data, begin, end)
+        picked = (self._uri_hits(data, begin, uris) if len(uris) == lines
+                  else self._line_starts(data, begin, end))
+        find = data.find
+        for start, index in picked:
+            number = before + index + 1
+            stop = find(b"\n", start) + 1
+            if stop - start > MAX_LINE_BYTES:
+                problem: str | None = overlong_message(MAX_LINE_BYTES)
+            else:
+                line = data[start:stop]
+                problem = self._parse(line, shown, number) if line.strip() else None
+            if problem is not None:
+                self._malformed += 1
+                if self._malformed <= MAX_ERRORS_PER_FILE:
+                    self._errors.append(ScanError(shown, number, problem))
+        return lines
+
+    def _uri_hits(self, data: bytes, begin: int, uris: list[bytes]) -> list[tuple[int, int]]:
+        """(offset, index) of the lines whose request URI mentions a needle (one URI per line)."""
+        joined = b"\n".join(uris)
+        hit_starts: set[int] = set()
+        for needle in self._needles:
+            at = joined.find(needle)
+            while at >= 0:
+                hit_starts.add(joined.rfind(b"\n", 0, at) + 1)
+                end = joined.find(b"\n", at)
+                if end < 0:
+                    break
+                at = joined.find(needle, end + 1)
+        picked: list[tuple[int, int]] = []
+        offset, index, counted_to = begin, 0, 0
+        for hit in sorted(hit_starts):
+            index += joined.count(b"\n", counted_to, hit)
+            counted_to = hit
+            end = joined.find(b"\n", hit)
+            uri = joined[hit:end] if end >= 0 else joined[hit:]
+            # Earlier lines with the same URI are hits too, so its next occurrence is this line.
+            at = data.find(_URI_KEY + uri + b'"', offset)
+            picked.append((data.rfind(b"\n", 0, at) + 1, index))
+            offset = data.find(b"\n", at) + 1
+        return picked
+
+    def _line_starts(self, data: bytes, begin: int, end: int) -> list[tuple[int, int]]:
+        """(offset, index) of the lines to parse, looked at one by one (the slow path)."""
+        picked: list[tuple[int, int]] = []
+        offset = begin
+        needles = self._needles
+        for index, line in enumerate(data[begin:end].split(b"\n")[:-1]):
+            stripped = line.strip()
+            if stripped and (stripped[-1:] != b"}" or line.count(_URI_KEY) > 1
+                             or any(needle in line for needle in needles)):
+                picked.append((offset, index))
+            offset += len(line) + 1
+        return picked
 
     def _parse(self, data: bytes, shown: str, number: int) -> str | None:
         """Parse and count one line; a problem with it, or None."""
@@ -354,15 +455,9 @@ class AuditReader:
         return None
 
 
+_CHUNK = 1024 * 1024
 _URI_KEY = b'"requestURI":"'
-_URI_SKIP = len(_URI_KEY)
-
-
-def _json_object_shape(data: bytes) -> bool:
-    """Whether a line not parsed looks like one JSON object (or is blank): the check lines skipped
-    by the cheap search still get."""
-    stripped = data.strip()
-    return not stripped or (stripped[-1:] == b"}" and b"{" in stripped)
+_URI_VALUES = re.compile(re.escape(_URI_KEY) + rb'([^"]*)"').findall
 
 
 def _short(text: str) -> str:

@@ -2,207 +2,207 @@
 file or stdin, with a bound on line length and on how far gzip may expand.
 
 Manifests are read whole and bounded (sources/files.py); logs are gigabytes, so they are read line
-by line instead. A line longer than the bound, a gzip stream cut short and a gzip "bomb" become
-ScanErrors naming the file and line; what was read before still counts.
+by line instead (``readline`` of a buffered stream: C speed, one line alive at a time). A line
+longer than the bound, a gzip stream cut short and a gzip "bomb" become errors naming the file and
+line; what was read before still counts.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import zlib
-from collections.abc import Iterator
-from typing import IO, Protocol
+from collections.abc import Callable, Iterator
+from typing import IO
 
 from pluto_py.model import ScanError
 
 STDIN = "-"
 MAX_LINE_BYTES = 4 * 1024 * 1024  # an event with a large request/response body still fits
-# A gzip member may expand this many times its compressed size (audit logs compress ~10-30x), and
+# A gzip stream may expand this many times its compressed size (audit logs compress ~10-30x), and
 # at least to MIN_GZIP_LIMIT: past that it is not a log but a decompression bomb.
 MAX_GZIP_RATIO = 1000
 MIN_GZIP_LIMIT = 1024 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 _READ_CHUNK = 1024 * 1024
 
-
-class _Readable(Protocol):
-    def read(self, size: int = ..., /) -> bytes: ...
-
-
 # One line: its 1-based number, its bytes without the line break, and whether it had one (False for
 # a last line cut short, e.g. a log still being written).
 LogLine = tuple[int, bytes, bool]
-# Consecutive lines: the number of the first, the lines (without line breaks), and whether they all
-# had a line break (False only for a batch holding just a last line cut short). Logs have millions
-# of lines: they are split in bulk, a chunk at a time.
-LineBatch = tuple[int, list[bytes], bool]
 
 
-def _open(path: str) -> tuple[IO[bytes], int | None]:
-    """The raw byte stream of ``path`` (stdin for '-') and its size when known."""
-    if path == STDIN:
-        return sys.stdin.buffer, None
-    stream = open(path, "rb")  # noqa: SIM115 - closed by read_lines
-    try:
-        size = os.fstat(stream.fileno()).st_size
-    except OSError:
-        size = None
-    return stream, size
+class _RawReader(io.RawIOBase):
+    """A raw stream over a ``read(size)`` function, so that io.BufferedReader gives C-speed readline."""
+
+    def __init__(self, read: Callable[[int], bytes]) -> None:
+        super().__init__()
+        self._read = read
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
 
 
-class _Prefixed:
-    """A stream whose first bytes were already read (to sniff gzip on a stream without peek)."""
+class _Gunzip:
+    """Decompresses gzip members one after the other in bounded pieces. At a cut or broken spot (or
+    past the expansion bound) it ends as if the file ended there, with ``error`` saying why: what
+    was decompressed before still counts (a buffered reader would drop it if read raised)."""
 
-    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
-        self._head = head
-        self._stream = stream
+    def __init__(self, read: Callable[[int], bytes], limit: int) -> None:
+        self._read_raw = read
+        self._inflater = zlib.decompressobj(wbits=31)
+        self._pending = b""
+        self._limit = limit
+        self._total = 0
+        self._ended = False
+        self.error: str | None = None
 
-    def read(self, size: int = -1, /) -> bytes:
-        if not self._head:
-            return self._stream.read(size)
-        head, self._head = self._head, b""
-        if size < 0:
-            return head + self._stream.read()
-        return head + self._stream.read(max(0, size - len(head))) if size > len(head) else head
+    def read(self, size: int) -> bytes:
+        while not self._ended:
+            if not self._pending:
+                self._pending = self._read_raw(_READ_CHUNK)
+                if not self._pending:
+                    self._ended = True
+                    if not self._inflater.eof:
+                        self.error = ("gzip stream ends early (cut short, or still being written); "
+                                      "the lines before it were read")
+                    break
+            try:
+                out = self._inflater.decompress(self._pending, min(size, _READ_CHUNK))
+            except zlib.error as exc:
+                self._ended = True
+                self.error = f"gzip stream is broken ({exc}); the lines before it were read"
+                break
+            self._pending = self._inflater.unconsumed_tail
+            if self._inflater.eof:  # a member ends: another may follow (padding with NULs is allowed)
+                self._pending = (self._inflater.unused_data + self._pending).lstrip(b"\0")
+                self._inflater = zlib.decompressobj(wbits=31)
+                if not self._pending:
+                    self._pending = self._read_raw(_READ_CHUNK).lstrip(b"\0")
+                    if not self._pending:
+                        self._ended = True
+            if out:
+                self._total += len(out)
+                if self._total > self._limit:
+                    self._ended = True
+                    self.error = (f"decompresses to more than {self._limit // (1024 * 1024)} MiB "
+                                  f"(over {MAX_GZIP_RATIO}x its size): not read further")
+                    break
+                return out
+        return b""
 
 
-def _sniff(stream: IO[bytes]) -> tuple[bool, _Readable]:
-    """Whether the stream is gzip, and a stream to read from its start."""
-    peek = getattr(stream, "peek", None)
-    if peek is not None:
-        return peek(2)[:2] == _GZIP_MAGIC, stream
-    head = stream.read(2)
-    return head == _GZIP_MAGIC, _Prefixed(head, stream)
+class LogStream:
+    """An opened log: ``readline(size)`` and ``read(size)``; after the end, ``error`` says whether
+    the stream ended early (a gzip stream cut short or broken, a decompression bomb)."""
 
-
-def read_line_batches(path: str, display: str | None = None, *,
-                      max_line: int = MAX_LINE_BYTES) -> Iterator[LineBatch | ScanError]:
-    """Every line of ``path`` ('-': stdin), decompressed when it is gzip, in batches. Errors come in
-    place (an overlong line is an error and is skipped; the numbers of the lines after it stay
-    right); an unreadable or broken stream ends the iteration after its error."""
-    shown = display or path
-    try:
-        raw, size = _open(path)
-    except OSError as exc:
-        yield ScanError(shown, None, f"cannot read: {exc.strerror or exc}")
-        return
-    try:
-        if path != STDIN and os.path.isdir(path):
-            yield ScanError(shown, None, "is a directory, not a log file")
-            return
-        zipped, stream = _sniff(raw)
-        if zipped:
-            limit = max(MIN_GZIP_LIMIT, (size or 0) * MAX_GZIP_RATIO)
-            yield from _batches(_gunzip(stream), shown, max_line, limit)
+    def __init__(self, path: str) -> None:
+        self.path = path
+        if path == STDIN:
+            raw: IO[bytes] = sys.stdin.buffer
+            size = None
         else:
-            yield from _batches(_chunks(stream), shown, max_line, None)
-    finally:
-        if raw is not sys.stdin.buffer:
-            raw.close()
+            if os.path.isdir(path):
+                raise IsADirectoryError(21, "is a directory, not a log file")
+            raw = open(path, "rb", buffering=_READ_CHUNK)  # noqa: SIM115 - closed by close()
+            size = os.fstat(raw.fileno()).st_size
+        self._raw = raw
+        peek = getattr(raw, "peek", None)
+        head = peek(2)[:2] if peek is not None else raw.read(2)
+        read: Callable[[int], bytes] = raw.read
+        if peek is None:  # a stream without peek (a test's BytesIO): give the sniffed bytes back
+            read = _prepend(head, raw.read)
+        self._gunzip: _Gunzip | None = None
+        if head == _GZIP_MAGIC:
+            limit = max(MIN_GZIP_LIMIT, (size or 0) * MAX_GZIP_RATIO)
+            self._gunzip = _Gunzip(read, limit)
+            self._stream: IO[bytes] = io.BufferedReader(_RawReader(self._gunzip.read), _READ_CHUNK)
+        elif peek is None:
+            self._stream = io.BufferedReader(_RawReader(read), _READ_CHUNK)
+        else:
+            self._stream = raw
+        self.readline = self._stream.readline
+        self.read = self._stream.read
+
+    @property
+    def error(self) -> str | None:
+        return self._gunzip.error if self._gunzip is not None else None
+
+    def close(self) -> None:
+        if self._raw is not sys.stdin.buffer:
+            self._raw.close()
+
+    def __enter__(self) -> LogStream:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def _prepend(head: bytes, read: Callable[[int], bytes]) -> Callable[[int], bytes]:
+    pending = [head]
+
+    def read_with_head(size: int) -> bytes:
+        if pending and pending[0]:  # the buffered reader asks for far more than these 2 bytes
+            return pending.pop()
+        pending.clear()
+        return read(size)
+
+    return read_with_head
+
+
+def open_log(path: str, display: str | None = None) -> LogStream | ScanError:
+    """The opened log, or the error that it cannot be opened."""
+    try:
+        return LogStream(path)
+    except OSError as exc:
+        return ScanError(display or path, None, f"cannot read: {exc.strerror or exc}")
+
+
+def skip_rest_of_line(stream: LogStream) -> None:
+    """Read past the rest of an overlong line, in bounded pieces."""
+    while True:
+        piece = stream.readline(_READ_CHUNK)
+        if not piece or piece[-1:] == b"\n":
+            return
 
 
 def read_lines(path: str, display: str | None = None, *,
                max_line: int = MAX_LINE_BYTES) -> Iterator[LogLine | ScanError]:
-    """Line by line what read_line_batches reads in batches."""
-    for batch in read_line_batches(path, display, max_line=max_line):
-        if isinstance(batch, ScanError):
-            yield batch
-            continue
-        first, lines, complete = batch
-        for number, data in enumerate(lines, first):
-            yield (number, data, complete)
-
-
-class _GzipCut(Exception):
-    """A gzip stream that ends before its end-of-stream marker, or is not gzip past some point."""
-
-
-def _chunks(stream: _Readable) -> Iterator[bytes]:
-    while True:
-        chunk = stream.read(_READ_CHUNK)
-        if not chunk:
-            return
-        yield chunk
-
-
-def _gunzip(stream: _Readable) -> Iterator[bytes]:
-    """The decompressed bytes of a gzip stream (members one after the other), in bounded pieces;
-    everything decompressed before a cut or broken spot is yielded before _GzipCut is raised."""
-    inflater = zlib.decompressobj(wbits=31)
-    pending = b""
-    while True:
-        if not pending:
-            pending = stream.read(_READ_CHUNK)
-            if not pending:
-                if not inflater.eof:
-                    raise _GzipCut("ends early (cut short, or still being written)")
-                return
-        try:
-            out = inflater.decompress(pending, _READ_CHUNK)
-        except zlib.error as exc:
-            raise _GzipCut(f"is broken ({exc})") from None
-        pending = inflater.unconsumed_tail
-        if out:
-            yield out
-        if inflater.eof:
-            rest = inflater.unused_data + pending
-            pending = rest.lstrip(b"\0")  # padding after the last member is allowed
-            if not pending:
-                pending = stream.read(_READ_CHUNK)
-                if not pending:
+    """Every line of ``path`` ('-': stdin), decompressed when it is gzip. Errors are yielded in place
+    (an overlong line is an error and is skipped; the numbers of the lines after it stay right); an
+    unreadable or broken stream ends the iteration after its error."""
+    shown = display or path
+    opened = open_log(path, shown)
+    if isinstance(opened, ScanError):
+        yield opened
+        return
+    number = 0
+    with opened as stream:
+        while True:
+            try:
+                line = stream.readline(max_line + 1)
+                if not line:
+                    if stream.error:
+                        yield ScanError(shown, number + 1, stream.error)
                     return
-            inflater = zlib.decompressobj(wbits=31)
+                number += 1
+                if line[-1:] == b"\n":
+                    yield (number, line[:-1], True)
+                elif len(line) <= max_line:
+                    yield (number, line, False)  # the last line, without a line break
+                else:
+                    yield ScanError(shown, number, overlong_message(max_line))
+                    skip_rest_of_line(stream)
+            except OSError as exc:
+                yield ScanError(shown, number + 1, f"cannot read: {exc.strerror or exc}")
+                return
 
 
-def _batches(chunks: Iterator[bytes], shown: str, max_line: int,
-             limit: int | None) -> Iterator[LineBatch | ScanError]:
-    number = 0  # lines passed on so far (an overlong line counts)
-    carry = b""  # the start of a line not finished yet
-    skipping = False  # inside an overlong line: drop bytes up to its line break
-    total = 0
-    while True:
-        try:
-            chunk = next(chunks, b"")
-        except _GzipCut as exc:
-            if carry:
-                yield (number + 1, [carry], False)
-            yield ScanError(shown, number + 1, f"gzip stream {exc}; the lines before it were read")
-            return
-        except OSError as exc:
-            yield ScanError(shown, number + 1, f"cannot read: {exc.strerror or exc}")
-            return
-        if not chunk:
-            break
-        total += len(chunk)
-        if limit is not None and total > limit:
-            yield ScanError(shown, number + 1, f"decompresses to more than {limit // (1024 * 1024)} MiB "
-                                               f"(over {MAX_GZIP_RATIO}x its size): not read further")
-            return
-        if skipping:
-            end = chunk.find(b"\n")
-            if end < 0:
-                continue
-            chunk, skipping = chunk[end + 1:], False
-        lines = (carry + chunk if carry else chunk).split(b"\n")
-        carry = lines.pop()
-        if lines and max(map(len, lines)) > max_line:
-            start = 0
-            for index, line in enumerate(lines):
-                if len(line) > max_line:
-                    if index > start:
-                        yield (number + 1, lines[start:index], True)
-                        number += index - start
-                    number += 1
-                    yield ScanError(shown, number, f"line longer than {max_line // 1024} KiB: skipped")
-                    start = index + 1
-            lines = lines[start:]
-        if lines:
-            yield (number + 1, lines, True)
-            number += len(lines)
-        if len(carry) > max_line:
-            number += 1
-            yield ScanError(shown, number, f"line longer than {max_line // 1024} KiB: skipped")
-            carry, skipping = b"", True
-    if carry:
-        yield (number + 1, [carry], False)
+def overlong_message(max_line: int) -> str:
+    return f"line longer than {max_line // 1024} KiB: skipped"
