@@ -53,6 +53,23 @@ class Call:
         return path
 
 
+def _user(call: Call) -> dict[str, Any]:
+    """user as a 1.29+ API server writes it: service accounts carry their pod and credential id."""
+    user: dict[str, Any] = {"username": call.user}
+    if call.user.startswith("system:serviceaccount:"):
+        namespace = call.user.split(":")[2]
+        digest = uuid.uuid5(uuid.NAMESPACE_URL, call.user)
+        user["uid"] = str(digest)
+        user["groups"] = ["system:serviceaccounts", f"system:serviceaccounts:{namespace}", *call.groups]
+        user["extra"] = {"authentication.kubernetes.io/credential-id": [f"JTI={digest}"],
+                         "authentication.kubernetes.io/node-name": ["node-1"],
+                         "authentication.kubernetes.io/pod-name": [f"{call.user.split(':')[3]}-7d9f8b6c5-x2x9q"],
+                         "authentication.kubernetes.io/pod-uid": [str(uuid.uuid5(digest, "pod"))]}
+    else:
+        user["groups"] = list(call.groups)
+    return user
+
+
 def _micro(stamp: datetime.datetime) -> str:
     return stamp.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -63,7 +80,7 @@ def event(call: Call, stage: str, audit_id: str, received: datetime.datetime, st
     record: dict[str, Any] = {
         "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": level, "auditID": audit_id, "stage": stage,
         "requestURI": call.uri, "verb": call.verb,
-        "user": {"username": call.user, "groups": list(call.groups)},
+        "user": _user(call),
         "sourceIPs": ["10.0.0.7"], "userAgent": call.user_agent,
         "objectRef": {"resource": call.resource},
     }

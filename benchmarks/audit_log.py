@@ -6,7 +6,8 @@
 A log of audit.k8s.io/v1 events (benchmarks/audit_corpus.py, fixed seed: kubelets, leases, controllers,
 Prometheus, Argo CD, kubectl; Metadata and Request levels; every stage) is written to a temporary
 directory, with ``--deprecated`` (default 1 %) of the requests calling APIs removed in 1.25. In the
-same run, page cache warm, each is timed ``--repeat`` times (median):
+same run, page cache warm, each is timed ``--repeat`` times (the best run: these machines are
+shared, and other work only ever adds time):
 
 * the audit-log reader of ``kdeprecate scan --audit-log LOG --target 1.25`` (pluto_py.usage, in this
   process: what the command spends beyond its start-up);
@@ -22,7 +23,6 @@ import argparse
 import json
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,14 +37,14 @@ from benchmarks.audit_corpus import generate  # noqa: E402
 TARGET_RATIO = 5.0
 
 
-def _median_time(work: Callable[[], object], repeat: int) -> tuple[float, object]:
+def _best_time(work: Callable[[], object], repeat: int) -> tuple[float, object]:
     times = []
     result: object = None
     for _ in range(repeat):
         start = time.perf_counter()
         result = work()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+    return min(times), result
 
 
 def _json_every_line(path: str) -> int:
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=float, default=100.0, help="log size in MB (default 100; 1024 for 1 GB)")
     parser.add_argument("--deprecated", type=float, default=0.01, help="share of requests to deprecated APIs")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each reader (median)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each reader (the best counts)")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory comparison")
     args = parser.parse_args(argv)
 
@@ -87,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         info = generate(log, int(args.size_mb * 1_000_000), args.deprecated)
         print(f"log: {info['bytes'] / 1e6:,.0f} MB, {info['lines']:,} lines, {info['requests']:,} requests, "
               f"{info['deprecated_requests']:,} to deprecated APIs ({args.deprecated:.1%})")
-        ours, run = _median_time(lambda: read_usage([log], [], table, targets), args.repeat)
-        naive, parsed = _median_time(lambda: _json_every_line(log), args.repeat)
+        ours, run = _best_time(lambda: read_usage([log], [], table, targets), args.repeat)
+        naive, parsed = _best_time(lambda: _json_every_line(log), args.repeat)
         counted = sum(f.usage.count or 0 for f in run.findings if f.usage)  # type: ignore[attr-defined]
         assert counted == info["deprecated_requests"], (counted, info)
         assert parsed == info["lines"]

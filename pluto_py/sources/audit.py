@@ -102,6 +102,11 @@ class Tally:
         self.server_deprecated = self.server_deprecated or request.server_deprecated
         self.server_removed_release = request.server_removed_release or self.server_removed_release
 
+    def again(self, path: str, line: int, stamp: datetime.datetime | None) -> None:
+        """Another stage of a request already counted: the latest event's place may move here."""
+        if stamp is None or self.last is None or stamp >= self.last:
+            self.path, self.line = path, line
+
     def usage(self, key: UsageKey) -> Usage:
         return Usage(resource=key.resource,
                      subresource=",".join(sorted(self.subresources)) if self.subresources else None,
@@ -122,6 +127,11 @@ def parse_timestamp(value: Any) -> datetime.datetime | None:
     """An RFC 3339 time (any number of fraction digits, Z or an offset) as an aware datetime."""
     if not isinstance(value, str):
         return None
+    if len(value) == 27 and value[26] == "Z" and value[19] == ".":  # MicroTime, as the API server writes it
+        try:
+            return datetime.datetime.fromisoformat(value[:26]).replace(tzinfo=datetime.UTC)
+        except ValueError:
+            pass
     match = _TIMESTAMP.match(value)
     if match is None:
         return None
@@ -275,8 +285,10 @@ class AuditReader:
         self.files = 0
         self.events = 0  # lines parsed as an audit event of a flagged API (all stages)
         self.needles = prefilter_needles(self.flagged)
-        self._seen: set[str] = set()
-        self._seen_order: deque[str] = deque()
+        # auditID -> (its tally, None when set aside; its time), to count each request once and to
+        # skip parsing the later stages of a request already counted.
+        self._known: dict[str, tuple[Tally | None, datetime.datetime | None]] = {}
+        self._known_order: deque[str] = deque()
 
     @property
     def needles(self) -> tuple[bytes, ...]:
@@ -287,16 +299,16 @@ class AuditReader:
         """The cheap check's needles (prefilter_needles)."""
         self._needles = needles
 
-    def _new_request(self, audit_id: str | None) -> bool:
+    def _remember(self, audit_id: str | None, tally: Tally | None, stamp: datetime.datetime | None) -> bool:
         """Whether this auditID is new (each event without one is a request of its own)."""
         if audit_id is None:
             return True
-        if audit_id in self._seen:
+        if audit_id in self._known:
             return False
-        self._seen.add(audit_id)
-        self._seen_order.append(audit_id)
-        if len(self._seen_order) > MAX_TRACKED_REQUESTS:
-            self._seen.discard(self._seen_order.popleft())
+        self._known[audit_id] = (tally, stamp)
+        self._known_order.append(audit_id)
+        if len(self._known_order) > MAX_TRACKED_REQUESTS:
+            del self._known[self._known_order.popleft()]
         return True
 
     def read(self, path: str, display: str | None = None) -> list[ScanError]:
@@ -306,7 +318,7 @@ class AuditReader:
         (see _lines); only the lines it picks are cut out and parsed."""
         shown = display or path
         self.files += 1
-        opened = open_log(path, shown)
+        opened = open_log(path, shown, bulk=True)
         if isinstance(opened, ScanError):
             return [opened]
         self._errors: list[ScanError] = []
@@ -353,7 +365,7 @@ class AuditReader:
                     carry, skipping = b"", True
         if carry.strip():  # the last line, without its line break: parsed whatever it mentions
             number += 1
-            if self._parse(carry, shown, number) is not None:
+            if self._parse(carry, shown, number, complete=False) is not None:
                 self._errors.append(ScanError(shown, number, "last line is cut short (the log is still being "
                                                              "written?); the lines before it were read"))
         if self._malformed > MAX_ERRORS_PER_FILE:
@@ -411,7 +423,7 @@ class AuditReader:
             end = joined.find(b"\n", hit)
             uri = joined[hit:end] if end >= 0 else joined[hit:]
             # Earlier lines with the same URI are hits too, so its next occurrence is this line.
-            at = data.find(_URI_KEY + uri + b'"', offset)
+            at = data.find(_URI_TAIL + uri + b'"', offset)
             picked.append((data.rfind(b"\n", 0, at) + 1, index))
             offset = data.find(b"\n", at) + 1
         return picked
@@ -423,14 +435,25 @@ class AuditReader:
         needles = self._needles
         for index, line in enumerate(data[begin:end].split(b"\n")[:-1]):
             stripped = line.strip()
-            if stripped and (stripped[-1:] != b"}" or line.count(_URI_KEY) > 1
+            if stripped and (stripped[-1:] != b"}" or line.count(_URI_TAIL) > 1
                              or any(needle in line for needle in needles)):
                 picked.append((offset, index))
             offset += len(line) + 1
         return picked
 
-    def _parse(self, data: bytes, shown: str, number: int) -> str | None:
-        """Parse and count one line; a problem with it, or None."""
+    def _parse(self, data: bytes, shown: str, number: int, complete: bool = True) -> str | None:
+        """Parse and count one line; a problem with it, or None. A line without its line break
+        (``complete`` False) is always parsed: it may be cut short."""
+        at = data.find(_AUDIT_ID_KEY) if complete else -1
+        if at >= 0:  # a later stage of a request already counted: not parsed again
+            begin = at + len(_AUDIT_ID_KEY)
+            known = self._known.get(data[begin:data.find(b'"', begin)].decode("utf-8", "replace"))
+            if known is not None:
+                self.events += 1
+                counted, stamp = known
+                if counted is not None:
+                    counted.again(shown, number, stamp)
+                return None
         start = data.find(b"{")
         if start < 0:
             return None if not data.strip() else "not a JSON object on one line"
@@ -442,22 +465,27 @@ class AuditReader:
         if request is None or (request.api_version, request.resource) not in self.flagged:
             return None
         self.events += 1
-        new = self._new_request(request.audit_id)
-        if request.user in self.system_users and not self.include_system:
+        tally: Tally | None = None
+        if request.user not in self.system_users or self.include_system:
+            key = UsageKey(request.api_version, request.resource, request.user or None, request.user_agent or None)
+            tally = self.tallies.get(key)
+            if tally is None:
+                tally = self.tallies[key] = Tally()
+        new = self._remember(request.audit_id, tally, request.timestamp)
+        if tally is None:
             if new:
                 self.set_aside[request.user] = self.set_aside.get(request.user, 0) + 1
             return None
-        key = UsageKey(request.api_version, request.resource, request.user or None, request.user_agent or None)
-        tally = self.tallies.get(key)
-        if tally is None:
-            tally = self.tallies[key] = Tally()
         tally.see(request, shown, number, new)
         return None
 
 
 _CHUNK = 1024 * 1024
-_URI_KEY = b'"requestURI":"'
-_URI_VALUES = re.compile(re.escape(_URI_KEY) + rb'([^"]*)"').findall
+_AUDIT_ID_KEY = b'"auditID":"'
+# The end of the requestURI key: a rare first byte ('U') makes the regular expression's scan about 1.5x faster.
+# A line with another ...URI field has two matches, and takes the slow path.
+_URI_TAIL = b'URI":"'
+_URI_VALUES = re.compile(re.escape(_URI_TAIL) + rb'([^"]*)').findall
 
 
 def _short(text: str) -> str:

@@ -101,7 +101,8 @@ class LogStream:
     """An opened log: ``readline(size)`` and ``read(size)``; after the end, ``error`` says whether
     the stream ended early (a gzip stream cut short or broken, a decompression bomb)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, bulk: bool = False) -> None:
+        """``bulk``: only big ``read`` calls will be made, so a plain file is read without a buffer."""
         self.path = path
         if path == STDIN:
             raw: IO[bytes] = sys.stdin.buffer
@@ -109,20 +110,24 @@ class LogStream:
         else:
             if os.path.isdir(path):
                 raise IsADirectoryError(21, "is a directory, not a log file")
-            raw = open(path, "rb", buffering=_READ_CHUNK)  # noqa: SIM115 - closed by close()
+            raw = open(path, "rb", buffering=0 if bulk else _READ_CHUNK)  # noqa: SIM115 - closed by close()
             size = os.fstat(raw.fileno()).st_size
         self._raw = raw
         peek = getattr(raw, "peek", None)
         head = peek(2)[:2] if peek is not None else raw.read(2)
         read: Callable[[int], bytes] = raw.read
-        if peek is None:  # a stream without peek (a test's BytesIO): give the sniffed bytes back
+        direct = False  # read() straight from the file
+        if peek is None and bulk and raw.seekable():
+            raw.seek(0)
+            direct = True
+        elif peek is None:  # a stream without peek (a test's BytesIO): give the sniffed bytes back
             read = _prepend(head, raw.read)
         self._gunzip: _Gunzip | None = None
         if head == _GZIP_MAGIC:
             limit = max(MIN_GZIP_LIMIT, (size or 0) * MAX_GZIP_RATIO)
             self._gunzip = _Gunzip(read, limit)
             self._stream: IO[bytes] = io.BufferedReader(_RawReader(self._gunzip.read), _READ_CHUNK)
-        elif peek is None:
+        elif peek is None and not direct:
             self._stream = io.BufferedReader(_RawReader(read), _READ_CHUNK)
         else:
             self._stream = raw
@@ -156,10 +161,10 @@ def _prepend(head: bytes, read: Callable[[int], bytes]) -> Callable[[int], bytes
     return read_with_head
 
 
-def open_log(path: str, display: str | None = None) -> LogStream | ScanError:
+def open_log(path: str, display: str | None = None, *, bulk: bool = False) -> LogStream | ScanError:
     """The opened log, or the error that it cannot be opened."""
     try:
-        return LogStream(path)
+        return LogStream(path, bulk=bulk)
     except OSError as exc:
         return ScanError(display or path, None, f"cannot read: {exc.strerror or exc}")
 
