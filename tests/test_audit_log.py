@@ -8,6 +8,8 @@ import datetime
 import gzip
 import json
 import random
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,12 +19,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.audit_corpus import BASE_TIME, KUBELET, Call, event, request_lines
+from pluto_py.api_resources import load_api_resources, load_system_clients
 from pluto_py.scan import Targets
 from pluto_py.sources import loglines
 from pluto_py.sources.audit import AuditReader, UsageKey, prefilter_needles
 from pluto_py.table import load_table
 from pluto_py.usage import flagged_resources, read_audit_usage
-from pluto_py.api_resources import load_api_resources, load_system_clients
 from pluto_py.versions import parse_version
 from tests.conftest import FIXTURES, REPO_ROOT, CliResult
 
@@ -361,3 +363,24 @@ def test_the_cheap_check_loses_no_request(tmp_path_factory: pytest.TempPathFacto
     filtered.read(log)
     everything.read(log)
     assert _summary(filtered) == _summary(everything)
+
+
+def test_merge_reports_keeps_usage(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
+    report = tmp_path / "usage.json"
+    scanned = cli("scan", "--audit-log", str(USAGE_DIR / "audit"), "--target", "1.25", "-o", "json",
+                  "--output-file", str(report))
+    assert scanned.code == 1
+    merged = cli("merge-reports", str(report), "-o", "json")
+    assert merged.code == 1, merged.stderr
+    original = json.loads(report.read_text(encoding="utf-8"))["findings"]
+    assert [f["usage"] for f in merged.json()["findings"]] == [f["usage"] for f in original]
+    text = cli("merge-reports", str(report), "-o", "text")
+    assert "client system:serviceaccount:ci:deployer (user agent Helm/3.7.0):" in text.stdout
+
+
+def test_benchmark_script_prints_the_ratio() -> None:
+    done = subprocess.run([sys.executable, "benchmarks/audit_log.py", "--size-mb", "2", "--repeat", "1",
+                           "--no-memory"], cwd=REPO_ROOT, capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode in (0, 1), done.stderr  # 1: the target missed (a tiny log, a busy machine)
+    for label in ("log: 2 MB", "kdeprecate audit-log reader", "json.loads of every line", "json.loads / kdeprecate"):
+        assert label in done.stdout, done.stdout

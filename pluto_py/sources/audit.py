@@ -15,12 +15,17 @@ files, stdin) and the same events exported from cloud log services one per line:
   ``requestMetadata.callerSuppliedUserAgent``; one entry per request.
 
 A request is logged at several stages (RequestReceived, ResponseStarted for watches,
-ResponseComplete, Panic) under one auditID: it is counted once. Only requests to the resources the
-table flags at the target are looked at; each line is first checked with a cheap bytes search for
-the version tokens of those resources (``beta``, ``alpha``, or ``/<resource>`` for GA versions) and
-only lines that mention one are parsed. Lines that are skipped that way are still checked to be one
-JSON object on one line. Non-resource requests (``/healthz``, discovery) and other kinds of lines
-are skipped.
+ResponseComplete, Panic) under one auditID: it is counted once (the auditIDs of the last
+MAX_TRACKED_REQUESTS counted requests are remembered), and the later stages of a request already
+counted are not parsed again. Only requests to the resources the table flags at the target are
+looked at. The cheap check before any parsing runs over a whole chunk of the log at C speed: the
+request URIs of native event lines are pulled out in one regular-expression pass and searched for
+the version tokens of the flagged resources (``beta``, ``alpha``, or ``/<resource>`` for GA
+versions); only the lines whose URI mentions one are cut out and parsed. Other shapes (exports,
+wrappers, malformed lines) are looked at line by line: a line is parsed when it mentions a token
+anywhere or does not end like one JSON object. Lines the check skips are not parsed, so a skipped
+line is only known to end with ``}``. Non-resource requests (``/healthz``, discovery) and other
+kinds of lines are skipped.
 """
 
 from __future__ import annotations
