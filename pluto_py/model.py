@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
+from pluto_py._record import Record
+
 # Where a document came from (the JSON contract's "source" values).
 SOURCE_FILE = "file"
 SOURCE_STDIN = "stdin"
@@ -62,22 +64,27 @@ class ScanError(NamedTuple):
         return {"path": self.path, "line": self.line, "message": self.message}
 
 
-@dataclass(frozen=True, slots=True)
-class Usage:
+class Usage(Record):
     """Who called an API and how often (audit logs, API server metrics): the finding's ``usage``.
 
     ``subresource`` is None for requests to the resource itself, else the subresources called,
     comma-separated; a metric knows no user, user agent, verbs, count nor times (None / empty).
+    A Record, not a dataclass: this module is on every scan's start-up path (see _record.py).
     """
 
-    resource: str
-    subresource: str | None
-    user: str | None
-    user_agent: str | None
-    verbs: tuple[str, ...]
-    count: int | None
-    first_seen: str | None  # RFC 3339, UTC
-    last_seen: str | None
+    __slots__ = ("count", "first_seen", "last_seen", "resource", "subresource", "user", "user_agent", "verbs")
+    _fields = ("resource", "subresource", "user", "user_agent", "verbs", "count", "first_seen", "last_seen")
+
+    def __init__(self, resource: str, subresource: str | None, user: str | None, user_agent: str | None,
+                 verbs: tuple[str, ...], count: int | None, first_seen: str | None, last_seen: str | None) -> None:
+        self.resource = resource
+        self.subresource = subresource
+        self.user = user
+        self.user_agent = user_agent
+        self.verbs = verbs
+        self.count = count
+        self.first_seen = first_seen  # RFC 3339, UTC
+        self.last_seen = last_seen
 
     def to_dict(self) -> dict[str, Any]:
         return {"resource": self.resource, "subresource": self.subresource, "user": self.user,

@@ -129,6 +129,24 @@ def read_metrics_usage(paths: Sequence[str], table: Table, targets: Targets, *,
     return UsageRun(findings, tuple(errors), notices, len(files))
 
 
+def metrics_usage_from_text(text: str, origin: str, table: Table, targets: Targets, *,
+                            from_version: KubeVersion | None = None) -> UsageRun:
+    """Findings from metrics text read elsewhere (a live scrape of /metrics: ``origin`` names it,
+    e.g. ``cluster:CONTEXT``); malformed samples are errors naming ``origin`` and their line."""
+    from pluto_py.sources.metrics import parse_metrics_text
+
+    samples: dict[tuple[str, str], list[tuple[str, DeprecatedApiSample]]] = {}
+    errors: list[ScanError] = []
+    for item in parse_metrics_text(text):
+        if isinstance(item, DeprecatedApiSample):
+            if item.value > 0:
+                samples.setdefault((item.api_version, item.resource), []).append((origin, item))
+        else:
+            errors.append(ScanError(origin, item.line, item.message))
+    findings, notices = metrics_findings(samples, table, targets, from_version, load_api_resources())
+    return UsageRun(findings, tuple(errors), notices, 0)
+
+
 def metrics_findings(samples: dict[tuple[str, str], list[tuple[str, DeprecatedApiSample]]], table: Table,
                      targets: Targets,
                      from_version: KubeVersion | None,

@@ -98,3 +98,13 @@ def test_cli_metrics_file_with_errors(tmp_path: Path, cli: Callable[..., CliResu
     ok = cli("scan", "--metrics", str(METRICS), "--target", "1.25", "-o", "json")
     assert ok.code == 1
     assert {f["usage"]["resource"] for f in ok.json()["findings"]} == {"poddisruptionbudgets", "cronjobs"}
+
+
+def test_metrics_text_from_a_live_scrape() -> None:
+    from pluto_py.usage import metrics_usage_from_text
+
+    text = METRICS.read_text(encoding="utf-8") + 'apiserver_requested_deprecated_apis{version="v1beta1"} 1\n'
+    run = metrics_usage_from_text(text, "cluster:prod", load_table(), AT_125)
+    assert {(f.path, f.kind) for f in run.findings} == {("cluster:prod", "PodDisruptionBudget"),
+                                                       ("cluster:prod", "CronJob")}
+    assert [(e.path, e.line) for e in run.errors] == [("cluster:prod", 14)]
