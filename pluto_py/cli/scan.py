@@ -68,6 +68,18 @@ def scan(
         "--shard", metavar='I/N',
         help="Scan only part I of N of the files (e.g. 2/8), a partition that is the same on every "
         "machine; merge the JSON reports with merge-reports.")] = None,
+    audit_log: Annotated[list[str] | None, typer.Option(
+        "--audit-log", metavar="FILE",
+        help="Kubernetes audit log (JSON lines, gzip, rotated files, a directory of them, '-'): report who "
+        "called deprecated or removed APIs. Repeatable. Without PATHs, no files are scanned.")] = None,
+    metrics: Annotated[list[str] | None, typer.Option(
+        "--metrics", metavar="FILE",
+        help="API server metrics text (kubectl get --raw /metrics): the apiserver_requested_deprecated_apis "
+        "gauge. Repeatable.")] = None,
+    include_system_clients: Annotated[bool, typer.Option(
+        "--include-system-clients",
+        help="Report the control plane's own calls in audit logs too (garbage collector, namespace "
+        "controller, the API server itself, ...).")] = False,
 ) -> None:
     """Report objects whose apiVersion is deprecated or removed at the target version."""
     # Only what a plain scan of one file needs is imported here (a pre-commit hook pays for every
@@ -126,7 +138,14 @@ def scan(
         path_filter=settings.path_filter if settings.path_filter else None, shard=shard,
         collect_objects=needs_objects(reporter))
     try:
-        run = run_scan(request, table)
+        if audit_log or metrics:  # API usage evidence (pluto_py/usage.py); only given PATHs are scanned
+            from pluto_py.usage import run_scan_with_usage
+
+            run = run_scan_with_usage(request, table, audit_log or [], metrics or [],
+                                      include_system_clients=include_system_clients,
+                                      scan_files=bool(settings.paths.value))
+        else:
+            run = run_scan(request, table)
     except ScanRequestError as exc:
         fail_usage(str(exc))
     for warning in run.warnings:

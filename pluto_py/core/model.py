@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
+from pluto_py._record import Record
+
 # Where a document came from (the JSON contract's "source" values).
 SOURCE_FILE = "file"
 SOURCE_STDIN = "stdin"
@@ -17,6 +19,8 @@ SOURCE_HELM_TEMPLATE = "helm-template"
 SOURCE_HELM_RELEASE = "helm-release"
 SOURCE_LAST_APPLIED = "last-applied"
 SOURCE_CLUSTER = "cluster"
+SOURCE_AUDIT_LOG = "audit-log"  # API requests recorded in an audit log (pluto_py/sources/audit.py)
+SOURCE_METRICS = "metrics"  # the API server's apiserver_requested_deprecated_apis gauge
 
 STATUS_REMOVED = "removed"
 STATUS_DEPRECATED = "deprecated"
@@ -60,6 +64,34 @@ class ScanError(NamedTuple):
         return {"path": self.path, "line": self.line, "message": self.message}
 
 
+class Usage(Record):
+    """Who called an API and how often (audit logs, API server metrics): the finding's ``usage``.
+
+    ``subresource`` is None for requests to the resource itself, else the subresources called,
+    comma-separated; a metric knows no user, user agent, verbs, count nor times (None / empty).
+    A Record, not a dataclass: this module is on every scan's start-up path (see _record.py).
+    """
+
+    __slots__ = ("count", "first_seen", "last_seen", "resource", "subresource", "user", "user_agent", "verbs")
+    _fields = ("resource", "subresource", "user", "user_agent", "verbs", "count", "first_seen", "last_seen")
+
+    def __init__(self, resource: str, subresource: str | None, user: str | None, user_agent: str | None,
+                 verbs: tuple[str, ...], count: int | None, first_seen: str | None, last_seen: str | None) -> None:
+        self.resource = resource
+        self.subresource = subresource
+        self.user = user
+        self.user_agent = user_agent
+        self.verbs = verbs
+        self.count = count
+        self.first_seen = first_seen  # RFC 3339, UTC
+        self.last_seen = last_seen
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"resource": self.resource, "subresource": self.subresource, "user": self.user,
+                "user_agent": self.user_agent, "verbs": list(self.verbs), "count": self.count,
+                "first_seen": self.first_seen, "last_seen": self.last_seen}
+
+
 @dataclass(frozen=True)
 class Finding:
     """One object whose API version is deprecated or removed at its target."""
@@ -93,12 +125,14 @@ class Finding:
     suppressed: bool = False
     suppression_reason: str | None = None
     context: Mapping[str, str] = field(default_factory=dict)
+    usage: Usage | None = None  # API requests behind the finding (sources audit-log and metrics)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract's finding object (design.md section 3)."""
-        # Every field is a plain value but context (copied): no deep copy (dataclasses.asdict) needed.
+        # Every field is a plain value but context (copied) and usage: no deep copy (dataclasses.asdict) needed.
         record = {field.name: getattr(self, field.name) for field in fields(self)}
         record["context"] = dict(self.context)
+        record["usage"] = self.usage.to_dict() if self.usage is not None else None
         return record
 
     @property
