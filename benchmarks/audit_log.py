@@ -9,8 +9,9 @@ directory, with ``--deprecated`` (default 1 %) of the requests calling APIs remo
 same run, page cache warm, each is timed ``--repeat`` times (the best run: these machines are
 shared, and other work only ever adds time):
 
-* the audit-log reader of ``kdeprecate scan --audit-log LOG --target 1.25`` (pluto_py.usage, in this
-  process: what the command spends beyond its start-up);
+* ``kdeprecate scan --audit-log LOG --target 1.25`` in this process, through the scan pipeline (the
+  ``audit-log`` source, pluto_py/sources/audit.py, and the judge: what the command spends beyond its
+  start-up);
 * the straightforward reader: every line through ``json.loads`` (nothing else);
 
 and the peak memory of the CLI on the log (child's ru_maxrss) at two sizes, to show it stays flat.
@@ -75,10 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory comparison")
     args = parser.parse_args(argv)
 
-    from pluto_py.scan import Targets
-    from pluto_py.table import load_table
-    from pluto_py.usage import read_usage
-    from pluto_py.versions import parse_version
+    from pluto_py.core.table import load_table
+    from pluto_py.core.versions import parse_version
+    from pluto_py.pipeline.judge import Targets
+    from pluto_py.pipeline.run import ScanRequest, run_scan
+    from pluto_py.sources.audit import AuditLogSettings
 
     table = load_table()
     targets = Targets(parse_version("1.25"))
@@ -87,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         info = generate(log, int(args.size_mb * 1_000_000), args.deprecated)
         print(f"log: {info['bytes'] / 1e6:,.0f} MB, {info['lines']:,} lines, {info['requests']:,} requests, "
               f"{info['deprecated_requests']:,} to deprecated APIs ({args.deprecated:.1%})")
-        ours, run = _best_time(lambda: read_usage([log], [], table, targets), args.repeat)
+        request = ScanRequest(paths=[], targets=targets, settings={"audit-log": AuditLogSettings((log,))})
+        ours, run = _best_time(lambda: run_scan(request, table).result, args.repeat)
         naive, parsed = _best_time(lambda: _json_every_line(log), args.repeat)
         counted = sum(f.usage.count or 0 for f in run.findings if f.usage)  # type: ignore[attr-defined]
         assert counted == info["deprecated_requests"], (counted, info)

@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
-from pluto_py.api_resources import load_api_resources, load_system_clients, resources_from_data
-from pluto_py.table import TableError, load_builtin_table
+from pluto_py.core.api_resources import load_api_resources, load_system_clients, resources_from_data
+from pluto_py.core.table import TableError, load_builtin_table
 from tests.conftest import REPO_ROOT
 
 DATA = REPO_ROOT / "data"

@@ -19,14 +19,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.audit_corpus import BASE_TIME, KUBELET, Call, event, request_lines
-from pluto_py.api_resources import load_api_resources, load_system_clients
-from pluto_py.scan import Targets
+from pluto_py.core.api_resources import load_api_resources, load_system_clients
+from pluto_py.core.table import load_table
+from pluto_py.core.versions import parse_version
+from pluto_py.pipeline.judge import Targets
 from pluto_py.sources import loglines
-from pluto_py.sources.audit import AuditReader, UsageKey, prefilter_needles
-from pluto_py.table import load_table
-from pluto_py.usage import flagged_resources, read_audit_usage
-from pluto_py.versions import parse_version
+from pluto_py.sources.audit import AuditReader, UsageKey, flagged_resources, prefilter_needles
 from tests.conftest import FIXTURES, REPO_ROOT, CliResult
+from tests.usage_scan import read_audit_usage
 
 REPORT_SCHEMA = json.loads((REPO_ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
 TABLE = load_table()
@@ -50,7 +50,8 @@ def write(path: Path, lines: list[str], *, end: str = "\n") -> Path:
 
 
 def reader(include_system: bool = False) -> AuditReader:
-    return AuditReader(flagged_resources(TABLE, AT_125, load_api_resources()), load_system_clients(), include_system)
+    return AuditReader(flagged_resources(TABLE, AT_125.k8s, load_api_resources()), load_system_clients(),
+                       include_system)
 
 
 def counts(audit: AuditReader) -> dict[UsageKey, int]:
@@ -301,7 +302,7 @@ def test_missing_log_is_an_error(tmp_path: Path, cli: Callable[..., CliResult]) 
 
 
 def test_prefilter_needles_come_from_the_table() -> None:
-    needles = prefilter_needles(flagged_resources(TABLE, AT_125, load_api_resources()))
+    needles = prefilter_needles(flagged_resources(TABLE, AT_125.k8s, load_api_resources()))
     assert set(needles) >= {b"beta", b"alpha"}
     assert prefilter_needles([("v1", "endpoints")]) == (b"/endpoints",)
     assert prefilter_needles([]) == ()

@@ -9,12 +9,12 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pluto_py.scan import Targets
+from pluto_py.core.table import load_table
+from pluto_py.core.versions import parse_version
+from pluto_py.pipeline.judge import Targets
 from pluto_py.sources.metrics import DeprecatedApiSample, MetricsProblem, parse_metrics_text, parse_sample
-from pluto_py.table import load_table
-from pluto_py.usage import read_metrics_usage
-from pluto_py.versions import parse_version
 from tests.conftest import FIXTURES, CliResult
+from tests.usage_scan import judge_items, read_metrics_usage
 
 METRICS = FIXTURES / "usage" / "metrics.txt"
 AT_125 = Targets(parse_version("1.25"))
@@ -101,10 +101,10 @@ def test_cli_metrics_file_with_errors(tmp_path: Path, cli: Callable[..., CliResu
 
 
 def test_metrics_text_from_a_live_scrape() -> None:
-    from pluto_py.usage import metrics_usage_from_text
+    from pluto_py.sources.metrics import metrics_documents_from_text
 
     text = METRICS.read_text(encoding="utf-8") + 'apiserver_requested_deprecated_apis{version="v1beta1"} 1\n'
-    run = metrics_usage_from_text(text, "cluster:prod", load_table(), AT_125)
+    run = judge_items(metrics_documents_from_text(text, "cluster:prod"), load_table(), AT_125)
     assert {(f.path, f.kind) for f in run.findings} == {("cluster:prod", "PodDisruptionBudget"),
                                                        ("cluster:prod", "CronJob")}
     assert [(e.path, e.line) for e in run.errors] == [("cluster:prod", 14)]

@@ -7,7 +7,7 @@ at start-up.)
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -128,6 +128,15 @@ def scan(
             except ValueError as exc:
                 fail_usage(str(exc))
 
+    source_settings: dict[str, Any] = {}
+    if audit_log:  # API usage evidence; with no PATH (nor configured paths) nothing else is scanned
+        from pluto_py.sources.audit import AuditLogSettings
+
+        source_settings["audit-log"] = AuditLogSettings(tuple(audit_log), include_system_clients)
+    if metrics:
+        from pluto_py.sources.metrics import MetricsSettings
+
+        source_settings["metrics"] = MetricsSettings(tuple(metrics))
     if k8s_target is not None and k8s_target > table.newest:
         print(f"{PROG}: warning: the table covers Kubernetes up to {table.newest}: APIs deprecated or removed "
               f"after it are not known at --target {k8s_target}", file=sys.stderr)
@@ -136,16 +145,9 @@ def scan(
         from_version=from_parsed, helm_values=tuple(helm_values), helm_set=tuple(helm_set),
         annotations=tuple(settings.annotations.value),
         path_filter=settings.path_filter if settings.path_filter else None, shard=shard,
-        collect_objects=needs_objects(reporter))
+        collect_objects=needs_objects(reporter), settings=source_settings)
     try:
-        if audit_log or metrics:  # API usage evidence (pluto_py/usage.py); only given PATHs are scanned
-            from pluto_py.usage import run_scan_with_usage
-
-            run = run_scan_with_usage(request, table, audit_log or [], metrics or [],
-                                      include_system_clients=include_system_clients,
-                                      scan_files=bool(settings.paths.value))
-        else:
-            run = run_scan(request, table)
+        run = run_scan(request, table)
     except ScanRequestError as exc:
         fail_usage(str(exc))
     for warning in run.warnings:

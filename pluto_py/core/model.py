@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pluto_py._record import Record
+if TYPE_CHECKING:  # defined off the start-up path: only audit-log and metrics sources make one
+    from pluto_py.core.usage import Usage
 
 # Where a document came from (the JSON contract's "source" values).
 SOURCE_FILE = "file"
@@ -44,6 +45,8 @@ class Document:
     template: str | None = None  # for helm output: the `# Source:` template path
     # Extra facts a source knows (helm release name/revision, chart path, ...).
     context: Mapping[str, str] = field(default_factory=dict)
+    # The API requests this document stands for (audit logs, metrics): every finding on it carries them.
+    usage: Usage | None = None
 
     def position(self, path: NodePath) -> Position:
         """Position of the value at ``path``; the document start when it is unknown."""
@@ -62,34 +65,6 @@ class ScanError(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "line": self.line, "message": self.message}
-
-
-class Usage(Record):
-    """Who called an API and how often (audit logs, API server metrics): the finding's ``usage``.
-
-    ``subresource`` is None for requests to the resource itself, else the subresources called,
-    comma-separated; a metric knows no user, user agent, verbs, count nor times (None / empty).
-    A Record, not a dataclass: this module is on every scan's start-up path (see _record.py).
-    """
-
-    __slots__ = ("count", "first_seen", "last_seen", "resource", "subresource", "user", "user_agent", "verbs")
-    _fields = ("resource", "subresource", "user", "user_agent", "verbs", "count", "first_seen", "last_seen")
-
-    def __init__(self, resource: str, subresource: str | None, user: str | None, user_agent: str | None,
-                 verbs: tuple[str, ...], count: int | None, first_seen: str | None, last_seen: str | None) -> None:
-        self.resource = resource
-        self.subresource = subresource
-        self.user = user
-        self.user_agent = user_agent
-        self.verbs = verbs
-        self.count = count
-        self.first_seen = first_seen  # RFC 3339, UTC
-        self.last_seen = last_seen
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"resource": self.resource, "subresource": self.subresource, "user": self.user,
-                "user_agent": self.user_agent, "verbs": list(self.verbs), "count": self.count,
-                "first_seen": self.first_seen, "last_seen": self.last_seen}
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     source_request = SourceRequest(paths=tuple(request.paths), target=str(request.targets.k8s),
                                    helm_values=request.helm_values, helm_set=request.helm_set,
                                    annotations=annotations, text_observer=suppressions.observe,
-                                   path_filter=request.path_filter, settings=request.settings)
+                                   path_filter=request.path_filter, settings=request.settings, table=table)
     try:
         sources = sources_for(source_request)
         if not sources:  # nothing named: scan the working directory

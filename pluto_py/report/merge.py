@@ -42,7 +42,7 @@ def _finding(record: Any, origin: str) -> Finding:
     values["context"] = dict(values.get("context") or {})
     usage = values.get("usage")
     if usage is not None:  # audit-log / metrics findings: the usage object back into its record
-        from pluto_py.model import Usage
+        from pluto_py.core.usage import Usage
 
         _require(isinstance(usage, Mapping), origin, "a finding's usage is not an object")
         try:

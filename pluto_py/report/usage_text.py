@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pluto_py.model import STATUS_REMOVED, Finding
+from pluto_py.core.model import STATUS_REMOVED, Finding
 from pluto_py.report import ReportContext, fails
 from pluto_py.report.common import advice, plural
 

@@ -31,13 +31,19 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from pluto_py.core.prescan import DEFAULT_ANNOTATIONS, PrescanPolicy
 
 if TYPE_CHECKING:
+    from pluto_py.core.table import Table
     from pluto_py.sources.base import Expander, Source
 
 HELM_ENGINE_ENV = "KDEPRECATE_HELM_ENGINE"  # forces a Helm engine (sources/helm.py); read before the scan
 
 SOURCES: dict[str, str] = {
     "paths": "pluto_py.sources.paths:PathSource",
+    "audit-log": "pluto_py.sources.audit:AuditLogSource",
+    "metrics": "pluto_py.sources.metrics:MetricsSource",
 }
+# Sources made for every request; any other is imported only when the request holds its settings
+# (SourceRequest.settings[name]), so that a scan of files never imports it.
+ALWAYS_ASKED = frozenset({"paths"})
 
 EXPANDERS: dict[str, str] = {
     "cluster-dump": "pluto_py.sources.dumps:ClusterDumpExpander",
@@ -70,6 +76,8 @@ class SourceRequest(NamedTuple):
     path_filter: inputs whose display path it rejects are skipped (config include/exclude globs, --shard).
     prescan: skip the full parse of documents that cannot matter (core/prescan.py); None parses all.
     settings: per-source settings from the command line, keyed by the source's registry name.
+    table: the API table the scan judges by: a source that reads far more than it yields may look
+    only for what it flags (audit logs: the APIs deprecated or removed at the target).
     """
 
     paths: tuple[str, ...] = ()
@@ -81,6 +89,7 @@ class SourceRequest(NamedTuple):
     path_filter: Callable[[str], bool] | None = None
     prescan: PrescanPolicy | None = None
     settings: Mapping[str, Any] = MappingProxyType({})
+    table: Table | None = None
 
     def replace(self, **changes: Any) -> SourceRequest:
         return self._replace(**changes)
@@ -97,7 +106,8 @@ def load_part(spec: str, request: SourceRequest) -> Any:
 
 def sources_for(request: SourceRequest) -> list[Source]:
     """The registered sources this request wants, in registry order."""
-    parts: list[Source] = [load_part(spec, request) for spec in SOURCES.values()]
+    parts: list[Source] = [load_part(spec, request) for name, spec in SOURCES.items()
+                           if name in ALWAYS_ASKED or name in request.settings]
     return [part for part in parts if part.wanted(request)]
 
 

@@ -1,24 +1,30 @@
-"""Lines of a log file, streamed with flat memory: plain or gzip (by content, not by name), from a
-file or stdin, with a bound on line length and on how far gzip may expand.
+"""The second bounded reader: logs streamed with flat memory, plain or gzip (by content, not by
+name), from a file, a named FIFO or stdin, with a bound on line length and on how far gzip may expand.
 
-Manifests are read whole and bounded (sources/files.py); logs are gigabytes, so they are read line
-by line instead (``readline`` of a buffered stream: C speed, one line alive at a time). A line
-longer than the bound, a gzip stream cut short and a gzip "bomb" become errors naming the file and
-line; what was read before still counts.
+Manifests and every other user file are read whole by the one bounded reader (core/userfiles,
+MAX_FILE_BYTES = 64 MiB) and parsed whole. Audit logs are gigabytes, a day of them more: they cannot
+be read whole, so they are streamed a chunk (audit logs) or a line (metrics text: ``readline`` of a
+buffered stream, C speed) at a time instead. What the two readers share comes from core/userfiles:
+a named FIFO is opened by ``open_fifo`` (a FIFO nobody writes to is an error, never a hang), and a
+file that cannot be opened is the same one-line "cannot read" error. A line longer than the bound, a
+gzip stream cut short and a gzip "bomb" become errors naming the file and line; what was read before
+still counts. See docs/architecture.md.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import stat
 import sys
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
-from pluto_py.model import ScanError
+from pluto_py.core.model import ScanError
+from pluto_py.core.userfiles import open_fifo
+from pluto_py.sources.files import STDIN
 
-STDIN = "-"
 MAX_LINE_BYTES = 4 * 1024 * 1024  # an event with a large request/response body still fits
 # A gzip stream may expand this many times its compressed size (audit logs compress ~10-30x), and
 # at least to MIN_GZIP_LIMIT: past that it is not a log but a decompression bomb.
@@ -102,32 +108,45 @@ class LogStream:
     the stream ended early (a gzip stream cut short or broken, a decompression bomb)."""
 
     def __init__(self, path: str, *, bulk: bool = False) -> None:
-        """``bulk``: only big ``read`` calls will be made, so a plain file is read without a buffer."""
+        """``bulk``: only big ``read`` calls will be made, so a plain file is read without a buffer.
+        Raises OSError; ValueError for a named FIFO nobody writes to."""
         self.path = path
+        size = None
+        first: bytes | None = None  # a FIFO's first bytes, read while waiting for its writer
         if path == STDIN:
             raw: IO[bytes] = sys.stdin.buffer
-            size = None
         else:
-            if os.path.isdir(path):
+            mode = os.stat(path).st_mode
+            if stat.S_ISDIR(mode):
                 raise IsADirectoryError(21, "is a directory, not a log file")
-            raw = open(path, "rb", buffering=0 if bulk else _READ_CHUNK)  # noqa: SIM115 - closed by close()
-            size = os.fstat(raw.fileno()).st_size
+            if stat.S_ISFIFO(mode):
+                fd, first = open_fifo(path)
+                raw = open(fd, "rb", buffering=0)  # noqa: SIM115 - closed by close()
+            else:
+                raw = open(path, "rb", buffering=0 if bulk else _READ_CHUNK)  # noqa: SIM115 - closed by close()
+                size = os.fstat(raw.fileno()).st_size
         self._raw = raw
         peek = getattr(raw, "peek", None)
-        head = peek(2)[:2] if peek is not None else raw.read(2)
         read: Callable[[int], bytes] = raw.read
-        direct = False  # read() straight from the file
-        if peek is None and bulk and raw.seekable():
-            raw.seek(0)
-            direct = True
-        elif peek is None:  # a stream without peek (a test's BytesIO): give the sniffed bytes back
-            read = _prepend(head, raw.read)
+        given_back = first is not None  # bytes already read are given back before the rest
+        if first is not None:
+            while len(first) < 2 and (more := raw.read(2 - len(first))):  # enough to tell gzip
+                first += more
+            head = first[:2]
+            read = _prepend(first, raw.read)
+        else:
+            head = peek(2)[:2] if peek is not None else raw.read(2)
+            if peek is None and bulk and raw.seekable():
+                raw.seek(0)  # read() straight from the file
+            elif peek is None:  # a stream without peek (a test's BytesIO): give the sniffed bytes back
+                read = _prepend(head, raw.read)
+                given_back = True
         self._gunzip: _Gunzip | None = None
         if head == _GZIP_MAGIC:
             limit = max(MIN_GZIP_LIMIT, (size or 0) * MAX_GZIP_RATIO)
             self._gunzip = _Gunzip(read, limit)
             self._stream: IO[bytes] = io.BufferedReader(_RawReader(self._gunzip.read), _READ_CHUNK)
-        elif peek is None and not direct:
+        elif given_back:
             self._stream = io.BufferedReader(_RawReader(read), _READ_CHUNK)
         else:
             self._stream = raw
@@ -150,15 +169,41 @@ class LogStream:
 
 
 def _prepend(head: bytes, read: Callable[[int], bytes]) -> Callable[[int], bytes]:
+    """``read`` with ``head`` (bytes already taken from the stream) given back first."""
     pending = [head]
 
     def read_with_head(size: int) -> bytes:
-        if pending and pending[0]:  # the buffered reader asks for far more than these 2 bytes
-            return pending.pop()
-        pending.clear()
+        if pending[0]:
+            piece, pending[0] = pending[0][:size], pending[0][size:]
+            return piece
         return read(size)
 
     return read_with_head
+
+
+def expand_log_paths(paths: Iterable[str]) -> tuple[list[str], list[ScanError]]:
+    """Files to read: each path as given ('-' is stdin); a directory's regular files, by name (so
+    rotated ``audit-<time>.log.gz`` files come before ``audit.log``)."""
+    files: list[str] = []
+    errors: list[ScanError] = []
+    for path in paths:
+        if path == STDIN:
+            files.append(path)
+        elif os.path.isdir(path):
+            try:
+                names = sorted(name for name in os.listdir(path)
+                               if not name.startswith(".") and os.path.isfile(os.path.join(path, name)))
+            except OSError as exc:
+                errors.append(ScanError(path, None, f"cannot read: {exc.strerror or exc}"))
+                continue
+            if not names:
+                errors.append(ScanError(path, None, "directory holds no log files"))
+            files.extend(os.path.join(path, name) for name in names)
+        elif not os.path.exists(path):
+            errors.append(ScanError(path, None, "no such file"))
+        else:
+            files.append(path)
+    return files, errors
 
 
 def open_log(path: str, display: str | None = None, *, bulk: bool = False) -> LogStream | ScanError:
@@ -167,6 +212,8 @@ def open_log(path: str, display: str | None = None, *, bulk: bool = False) -> Lo
         return LogStream(path, bulk=bulk)
     except OSError as exc:
         return ScanError(display or path, None, f"cannot read: {exc.strerror or exc}")
+    except ValueError as exc:  # a FIFO nobody writes to
+        return ScanError(display or path, None, str(exc))
 
 
 def skip_rest_of_line(stream: LogStream) -> None:

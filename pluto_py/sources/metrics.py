@@ -3,7 +3,9 @@
 server started (not by whom, nor how often).
 
 ``parse_metrics_text`` / ``parse_metrics_lines`` read the text from a string or any iterable of
-lines (a live scrape can reuse them); ``read_metrics_file`` streams a file with flat memory. The
+lines; ``read_metrics_file`` streams a file with flat memory (sources/loglines.py). ``MetricsSource``
+(``--metrics``) turns the samples into one Document per (api_version, resource), and
+``metrics_documents_from_text`` does the same for text read elsewhere (a live scrape of /metrics). The
 format: ``# HELP`` / ``# TYPE`` and other comments, ``name{label="value",...} value [timestamp]``
 with labels in any order, values escaped with ``\\\\``, ``\\"`` and ``\\n``, and optional timestamps.
 Other metrics are skipped; a malformed sample of this metric is an error naming its line.
@@ -12,13 +14,18 @@ Other metrics are skipped; a malformed sample of this metric is an error naming 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from typing import NamedTuple
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
-from pluto_py.model import ScanError
-from pluto_py.sources.loglines import read_lines
+from pluto_py.core.model import NOTICE_INFO, SOURCE_METRICS, Document, Notice, ScanError
+from pluto_py.core.usage import Usage
+from pluto_py.sources.loglines import expand_log_paths, read_lines
+
+if TYPE_CHECKING:
+    from pluto_py.sources import InputStats, SourceRequest
 
 METRIC = "apiserver_requested_deprecated_apis"
+NOTICE_METRICS_UNKNOWN = "metrics-unknown-api"
 _NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _WHITESPACE = re.compile(r"[ \t]*")
@@ -166,3 +173,87 @@ def read_metrics_file(path: str, display: str | None = None) -> Iterator[Depreca
             yield ScanError(shown, found.line, message)
         elif found is not None:
             yield found
+
+
+# --- the source --------------------------------------------------------------------------------
+
+# (api_version, resource) -> the samples naming it, each with where it was read
+Samples = dict[tuple[str, str], list[tuple[str, DeprecatedApiSample]]]
+
+
+class MetricsSettings(NamedTuple):
+    """``scan --metrics FILE ...``: SourceRequest.settings["metrics"]."""
+
+    paths: tuple[str, ...]
+
+
+def _add_sample(samples: Samples, origin: str, sample: DeprecatedApiSample) -> None:
+    if sample.value > 0:  # a gauge at 0: not requested since the server started
+        samples.setdefault((sample.api_version, sample.resource), []).append((origin, sample))
+
+
+def metrics_documents(samples: Mapping[tuple[str, str], Sequence[tuple[str, DeprecatedApiSample]]],
+                      ) -> Iterator[Document | Notice]:
+    """One Document per (api_version, resource) the samples name, at its last sample, carrying a
+    ``usage`` without a caller; an info notice for each API the resource data does not know (a
+    custom resource's deprecated version)."""
+    from pluto_py.core.api_resources import load_api_resources, usage_document
+
+    resources = load_api_resources()
+    for (api_version, resource), entries in samples.items():
+        path, last = entries[-1]
+        kind = resources.kind_of(api_version, resource)
+        if kind is None:
+            yield Notice(path, last.line, NOTICE_METRICS_UNKNOWN,
+                         f"the API server reports requests to deprecated {api_version} {resource}, "
+                         "an API kdeprecate's data does not know (a custom resource?)", level=NOTICE_INFO)
+            continue
+        subresources = sorted({s.subresource for _, s in entries if s.subresource})
+        removed = next((s.removed_release for _, s in reversed(entries) if s.removed_release), None)
+        usage = Usage(resource=resource, subresource=",".join(subresources) or None, user=None, user_agent=None,
+                      verbs=(), count=None, first_seen=None, last_seen=None)
+        # The server's own word: extra evidence only (the status is the table's at the target).
+        context = {"server_deprecated": "true", **({"server_removed_release": removed} if removed else {})}
+        yield usage_document(api_version, kind, usage, path, last.line, SOURCE_METRICS, context)
+
+
+def metrics_documents_from_text(text: str, origin: str) -> Iterator[Document | ScanError | Notice]:
+    """Documents of metrics text read elsewhere (a live scrape of /metrics: ``origin`` names it, e.g.
+    ``cluster:CONTEXT``); a malformed sample is an error naming ``origin`` and its line."""
+    samples: Samples = {}
+    for item in parse_metrics_text(text):
+        if isinstance(item, DeprecatedApiSample):
+            _add_sample(samples, origin, item)
+        else:
+            yield ScanError(origin, item.line, item.message)
+    yield from metrics_documents(samples)
+
+
+class MetricsSource:
+    """API server metrics files (``--metrics``): the deprecated APIs requested since the server started."""
+
+    name: ClassVar[str] = "metrics"
+
+    def __init__(self, request: SourceRequest) -> None:
+        self._settings: MetricsSettings | None = request.settings.get(self.name)
+
+    def wanted(self, request: SourceRequest) -> bool:
+        return bool(self._settings and self._settings.paths)
+
+    def documents(self, request: SourceRequest, stats: InputStats) -> Iterator[Document | ScanError | Notice]:
+        assert self._settings is not None
+        files, errors = expand_log_paths(self._settings.paths)
+        yield from errors
+        samples: Samples = {}
+        for path in files:
+            stats.files += 1
+            for item in read_metrics_file(path):
+                if isinstance(item, ScanError):
+                    yield item
+                else:
+                    _add_sample(samples, path, item)
+        yield from metrics_documents(samples)
+
+    @property
+    def warnings(self) -> Sequence[str]:
+        return ()

@@ -3,7 +3,8 @@ clients (data/system_clients.yaml).
 
 Requests (audit events, API server metrics, discovery) name a resource by its plural
 (``ingresses``); the table speaks of kinds (``Ingress``). One loader, shared by the audit-log and
-metrics sources and by anything else that meets resource names.
+metrics sources and by anything else that meets resource names; ``usage_document`` turns requests
+to one API into the Document the judge reads.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pluto_py.table import TableError, builtin_data_path
+from pluto_py.core.model import Document
+from pluto_py.core.table import TableError, builtin_data_path
+from pluto_py.core.usage import Usage
 
 RESOURCES_FILE = "api_resources.yaml"
 SYSTEM_CLIENTS_FILE = "system_clients.yaml"
@@ -56,7 +59,7 @@ class ApiResources:
 
 
 def _load_data(name: str) -> Any:
-    from pluto_py.sources.parse import DocumentError, compose_yaml
+    from pluto_py.core.parse import DocumentError, compose_yaml
 
     path = builtin_data_path(name)
     try:
@@ -101,3 +104,11 @@ def load_system_clients() -> frozenset[str]:
         return frozenset(str(row["user"]) for row in data["clients"])
     except (KeyError, TypeError) as exc:
         raise TableError(f"{origin}: broken system client list: {exc}") from None
+
+
+def usage_document(api_version: str, kind: str, usage: Usage, path: str, line: int, source: str,
+                   context: Mapping[str, str]) -> Document:
+    """The Document that stands for requests to (api_version, kind): judged like a manifest of that
+    apiVersion and kind, its findings carry ``usage`` and ``context``, at ``path``:``line``."""
+    return Document(path=path, index=0, line=line, data={"apiVersion": api_version, "kind": kind},
+                    positions={("apiVersion",): (line, 1)}, source=source, context=dict(context), usage=usage)
