@@ -99,20 +99,23 @@ def open_fifo(path: str) -> tuple[int, bytes]:
     return fd, first
 
 
-def read_user_text(path: Path, what: str, limit: int = MAX_FILE_BYTES) -> str:
-    """The UTF-8 text of ``path`` (a BOM is allowed); ``what`` names it in errors ("extra table")."""
+def read_user_text(path: str | os.PathLike[str], what: str = "", limit: int = MAX_FILE_BYTES, *,
+                   stdin: bool = False) -> str:
+    """The UTF-8 text of ``path`` (a BOM is allowed), at most ``limit`` bytes; with ``stdin``, '-' reads
+    stdin. ``what`` names it in errors ("extra table"). Raises UserFileError naming the file."""
+    name, subject = (f" {what}", f"{what} is ") if what else ("", "")
     try:
-        data = read_bounded(path, limit)
+        data = read_stdin_bounded(limit) if stdin and os.fspath(path) == "-" else read_bounded(path, limit)
     except OSError as exc:
-        raise UserFileError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise UserFileError(f"{path}: cannot read {what}: {exc}") from None
+        raise UserFileError(f"{path}: cannot read{name}: {exc.strerror or exc}") from None
+    except ValueError as exc:  # a FIFO nobody writes to
+        raise UserFileError(f"{path}: cannot read{name}: {exc}") from None
     if len(data) > limit:
-        raise UserFileError(f"{path}: {what} is larger than {limit // (1024 * 1024)} MiB")
+        raise UserFileError(f"{path}: {subject}larger than {limit // (1024 * 1024)} MiB")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UserFileError(f"{path}: {what} is not UTF-8 text") from None
+        raise UserFileError(f"{path}: {subject}not UTF-8 text") from None
 
 
 def parse_user_yaml(text: str, origin: str) -> Any:

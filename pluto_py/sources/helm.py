@@ -43,7 +43,7 @@ from typing import Any
 
 from pluto_py.core.model import SOURCE_HELM_TEMPLATE, Document, NodePath, Position, ScanError
 from pluto_py.core.parse import DocumentError, compose_yaml, parse_yaml_stream, split_documents
-from pluto_py.core.userfiles import read_bounded
+from pluto_py.core.userfiles import UserFileError, read_user_text
 from pluto_py.core.versions import KubeVersion, VersionError, parse_version
 from pluto_py.sources import HELM_ENGINE_ENV, SourceRequest
 from pluto_py.sources.files import ChartInput
@@ -118,17 +118,11 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
 def load_values_file(path: str) -> dict[str, Any]:
     """One ``--values`` file as a mapping. Raises ValueError with the file's name."""
     try:
-        raw = read_bounded(path, MAX_TEMPLATE_BYTES)
-    except OSError as exc:
-        raise ValueError(f"--values {path}: cannot read: {exc.strerror or exc}") from None
-    except ValueError as exc:  # a FIFO nobody writes to
-        raise ValueError(f"--values {path}: cannot read: {exc}") from None
-    if len(raw) > MAX_TEMPLATE_BYTES:
-        raise ValueError(f"--values {path}: larger than {MAX_TEMPLATE_BYTES // (1024 * 1024)} MiB")
+        text = read_user_text(path, limit=MAX_TEMPLATE_BYTES)
+    except UserFileError as exc:
+        raise ValueError(f"--values {exc}") from None
     try:
-        data, _ = compose_yaml(raw.decode("utf-8"), 1)
-    except UnicodeDecodeError:
-        raise ValueError(f"--values {path}: not UTF-8 text") from None
+        data, _ = compose_yaml(text, 1)
     except DocumentError as exc:
         where = f":{exc.line}" if exc.line else ""
         raise ValueError(f"--values {path}{where}: {exc.message}") from None
