@@ -106,6 +106,12 @@ EXPECTED_LINES = {
     "kdeprecate scan fixtures/ --target 1.22 --shard 1/2 -o json --fail-on none > shard-1.json": '"schema_version": 1',
     "kdeprecate scan fixtures/ --target 1.22 --shard 2/2 -o json --fail-on none > shard-2.json": '"schema_version": 1',
     "kdeprecate merge-reports shard-1.json shard-2.json": '"schema_version": 1',
+    "kdeprecate scan --audit-log fixtures/usage/gke-export.jsonl --target 1.25":
+        "1 file, 0 documents: 2 removed, 0 deprecated, 0 errors (target k8s 1.25)",
+    "zcat fixtures/usage/audit/*.gz | kdeprecate scan --audit-log - --target 1.29 --include-system-clients":
+        "client system:serviceaccount:kube-system:generic-garbage-collector (user agent kube-controller-manager",
+    "kdeprecate scan manifests/ --audit-log fixtures/usage/audit/ --metrics fixtures/usage/metrics.txt --target 1.25 "
+    "-o json": '"source": "audit-log"',
 }
 # The exit code of the commands the README shows without an `# exit N` comment (the opening example, fix's).
 # (Other tests parse those two lines, so they carry no comment.)

@@ -25,7 +25,7 @@ def test_the_section_has_examples() -> None:
 def test_console_example_prints_what_is_shown(command: str, shown: str, cli: Callable[..., CliResult],
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO_ROOT)
-    result = cli(*shlex.split(command)[1:])
+    result = cli(*shlex.split(command, comments=True)[1:])  # the README's '# exit 1' is no argument
     assert result.code == 1, result.stderr
     assert result.stdout == shown
 
@@ -33,7 +33,7 @@ def test_console_example_prints_what_is_shown(command: str, shown: str, cli: Cal
 @pytest.mark.parametrize("line", [line for line in shell_lines(SECTION) if line.startswith("kdeprecate ")])
 def test_section_command_runs(line: str, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO_ROOT)
-    args = [arg.replace("manifests/", "fixtures/shop/") for arg in shlex.split(line)[1:]]
+    args = [arg.replace("manifests/", "fixtures/shop/") for arg in shlex.split(line, comments=True)[1:]]
     result = cli(*args)
     assert result.code in (0, 1), result.stderr
     assert "Traceback" not in result.stderr

@@ -18,7 +18,8 @@ The protocols are in sources/base.py (imported for type checking only: a scan do
 Adding a source (a live cluster, audit logs, metrics): one module with a class that implements
 ``Source``, one line in ``SOURCES``, and the CLI options (pluto_py/cli/scan.py) that put what it
 needs into ``SourceRequest.settings[<its name>]``. A source whose documents carry usage evidence
-sets ``Document.context`` keys (copied onto each Finding) — see docs/architecture.md.
+sets ``Document.usage`` (the judge copies it onto each Finding), other facts ``Document.context``
+keys — see docs/architecture.md.
 """
 
 from __future__ import annotations

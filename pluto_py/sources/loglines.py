@@ -213,7 +213,7 @@ def open_log(path: str, display: str | None = None, *, bulk: bool = False) -> Lo
     except OSError as exc:
         return ScanError(display or path, None, f"cannot read: {exc.strerror or exc}")
     except ValueError as exc:  # a FIFO nobody writes to
-        return ScanError(display or path, None, str(exc))
+        return ScanError(display or path, None, f"cannot read: {exc}")
 
 
 def skip_rest_of_line(stream: LogStream) -> None:
