@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import gzip
 import json
+import os
 import random
 import subprocess
 import sys
@@ -198,6 +199,30 @@ def test_gzip_expansion_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert items[-1].message.startswith("decompresses to more than 1 MiB")  # type: ignore[union-attr]
     audit = reader()
     assert audit.read(str(bomb))[-1].message.startswith("decompresses to more than 1 MiB")
+
+
+def test_a_named_fifo_is_read_from_its_writer_and_never_hangs(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--audit-log <(zcat ...)`: the FIFO is opened as the bounded reader opens one (core/userfiles)."""
+    import threading
+
+    from pluto_py.core import userfiles
+
+    fifo = tmp_path / "audit.log"
+    os.mkfifo(fifo)
+    packed = gzip.compress(("\n".join(request_lines(PDB_LIST, at(0))) + "\n").encode())
+    writer = threading.Thread(target=fifo.write_bytes, args=(packed,))
+    writer.start()
+    audit = reader()
+    assert audit.read(str(fifo)) == []
+    writer.join(timeout=10)
+    assert counts(audit) == {pdb_key(): 1}
+
+    monkeypatch.setattr(userfiles, "FIFO_WRITER_WAIT", 0.2)  # nobody writes to it: an error, not a hang
+    assert [(e.path, e.message) for e in reader().read(str(fifo))] == [
+        (str(fifo), "cannot read: a FIFO with no writer for 0.2 s; not scanned")]
+    assert [(e.line, e.message) for e in loglines.read_lines(str(fifo))] == [  # type: ignore[union-attr]
+        (None, "cannot read: a FIFO with no writer for 0.2 s; not scanned")]
 
 
 def test_stdin(cli: Callable[..., CliResult]) -> None:
