@@ -32,7 +32,7 @@ Position = tuple[int, int]
 NodePath = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     """One parsed YAML/JSON document, and where it came from."""
 
@@ -67,7 +67,7 @@ class ScanError(NamedTuple):
         return {"path": self.path, "line": self.line, "message": self.message}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One object whose API version is deprecated or removed at its target."""
 
@@ -149,7 +149,7 @@ NOTICE_WARNING = "warning"  # a problem with the user's own setup (e.g. a stale 
 NOTICE_INFO = "info"  # something the user should know (e.g. a chart template that was skipped)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Notice:
     """Not an API finding: a remark about the scan itself, with a stable code (like a linter rule)."""
 

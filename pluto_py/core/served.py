@@ -20,7 +20,7 @@ SERVED_FILE = "served_apis.yaml"
 Span = tuple[KubeVersion, KubeVersion | None]  # first and last release serving it (None: still served)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServedApis:
     """Releases serving each (apiVersion, kind), for the releases ``first`` to ``last``."""
 

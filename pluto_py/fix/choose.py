@@ -11,7 +11,7 @@ from pluto_py.core.table import ApiRow, Table
 from pluto_py.core.versions import KubeVersion
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Choice:
     api_version: str | None
     reason: str = ""  # why there is none

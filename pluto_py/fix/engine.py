@@ -43,7 +43,7 @@ FAILED = "failed"  # the edit could not be made safely (reported as an error, ex
 EMBEDDED = "embedded"  # inside a live object's last-applied annotation or a Helm release record (reported)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FixOptions:
     target: KubeVersion
     from_version: KubeVersion | None = None
@@ -51,7 +51,7 @@ class FixOptions:
     pin_defaults: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ObjectFix:
     """What happened to one object."""
 
@@ -75,7 +75,7 @@ class ObjectFix:
         return f"{ref} (namespace {self.namespace})" if self.namespace else ref
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FixResult:
     """One file's (or stream's) fix: the bytes before and after, and every object's outcome."""
 

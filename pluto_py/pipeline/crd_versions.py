@@ -31,7 +31,7 @@ CRD_GROUP = "apiextensions.k8s.io"
 CRD_COMPONENT = "crd"  # the `component` of findings made from scanned CRDs
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CrdVersion:
     """What one CRD says about one of its versions."""
 
@@ -54,7 +54,7 @@ class CrdVersion:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Pending:
     """The little a finding needs of an object whose CRD may come later in the stream."""
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from pluto_py.sources.base import Source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScanRequest:
     """What to scan and how; everything a user can set for `kdeprecate scan`."""
 
@@ -38,7 +38,7 @@ class ScanRequest:
     settings: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScanRun:
     result: ScanResult
     warnings: tuple[str, ...] = field(default=())  # e.g. the Helm engine fell back to the static reading

@@ -52,7 +52,7 @@ class Instance:
         return replace(self, version=version, raw=None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # not slotted: its indexes are cached_property values, kept in __dict__
 class ClusterState:
     instances: tuple[Instance, ...]
     distribution: str | None = None
@@ -136,7 +136,7 @@ class VersionRange:
         return {"min": str(self.min), "max": str(self.max)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Violation:
     """A component outside the policy: which instance, which rule, what would be allowed."""
 

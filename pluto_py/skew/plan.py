@@ -54,7 +54,7 @@ class Change:
     after: KubeVersion
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     number: int
     component: str
@@ -86,7 +86,7 @@ class Step:
         return record
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     start: ClusterState
     current: KubeVersion

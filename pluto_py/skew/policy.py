@@ -105,7 +105,7 @@ class Contradiction:
     sources: tuple[Citation, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UpgradePolicy:
     control_plane_max_hop: int
     order: tuple[str, ...]
@@ -114,7 +114,7 @@ class UpgradePolicy:
     citations: Mapping[str, tuple[Citation, ...]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Policy:
     releases: tuple[tuple[KubeVersion, tuple[Rule, ...]], ...]  # sorted by version
     upgrade: UpgradePolicy

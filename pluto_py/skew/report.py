@@ -33,7 +33,7 @@ class ComponentRow:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SkewReport:
     state: ClusterState
     policy: Policy

@@ -99,7 +99,7 @@ def is_live_object(obj: Mapping[str, Any]) -> bool:
     return any(metadata.get(key) not in (None, "", []) for key in LIVE_METADATA_KEYS)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReleaseRecord:
     """What the labels and name of a Helm storage object say, before decoding it."""
 

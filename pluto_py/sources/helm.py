@@ -71,7 +71,7 @@ class HelmUnavailableError(RuntimeError):
 # --- what the target serves -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CapabilitiesApis:
     """``.Capabilities.APIVersions`` for one release, and how it was chosen."""
 
@@ -142,7 +142,7 @@ def check_set_expression(expression: str) -> None:
 # --- rendered output to documents -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rendered:
     """A chart's rendered templates: helm's template name -> rendered text."""
 
@@ -249,7 +249,7 @@ def _display_join(display: str, relative: Path) -> str:
 # --- engines -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RenderRequest:
     chart: Path
     kube_version: str  # "v1.25.0"

@@ -22,7 +22,7 @@ class ShardError(ValueError):
     pass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Shard:
     index: int  # 1-based
     count: int

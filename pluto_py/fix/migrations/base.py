@@ -58,7 +58,7 @@ def rename_only(obj: Obj, ctx: MigrationContext) -> None:
     """The replacement has the same fields: only apiVersion changes (the engine writes it)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Migration:
     """One API family's migration.
 
