@@ -35,7 +35,8 @@ import json
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pluto_py.core.model import NOTICE_INFO, SOURCE_AUDIT_LOG, Document, Notice, ScanError
 from pluto_py.core.usage import Usage
@@ -58,7 +59,8 @@ _URI = re.compile(r"^/(?:api|apis/([^/?]+))/([^/?]+)/")
 _TIMESTAMP = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$")
 
 
-class AuditRequest(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class AuditRequest:
     """The parts of one audit event that usage needs."""
 
     audit_id: str | None
@@ -73,7 +75,8 @@ class AuditRequest(NamedTuple):
     server_removed_release: str | None
 
 
-class UsageKey(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class UsageKey:
     api_version: str
     resource: str
     user: str | None
@@ -511,7 +514,8 @@ def _short(text: str) -> str:
 
 # --- the source --------------------------------------------------------------------------------
 
-class AuditLogSettings(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class AuditLogSettings:
     """``scan --audit-log FILE ... [--include-system-clients]``: SourceRequest.settings["audit-log"]."""
 
     paths: tuple[str, ...]

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 from pluto_py.core.model import NOTICE_INFO, SOURCE_METRICS, Document, Notice, ScanError
 from pluto_py.core.usage import Usage
@@ -33,7 +34,8 @@ _VALUE = re.compile(r"[ \t]+([^ \t]+)(?:[ \t]+(-?[0-9]+))?[ \t]*$")
 _ESCAPES = {"\\": "\\", '"': '"', "n": "\n"}
 
 
-class DeprecatedApiSample(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class DeprecatedApiSample:
     """One sample: a group/version/resource the server says was requested while deprecated."""
 
     line: int
@@ -44,7 +46,8 @@ class DeprecatedApiSample(NamedTuple):
     value: float
 
 
-class MetricsProblem(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class MetricsProblem:
     line: int
     message: str
 
@@ -181,7 +184,8 @@ def read_metrics_file(path: str, display: str | None = None) -> Iterator[Depreca
 Samples = dict[tuple[str, str], list[tuple[str, DeprecatedApiSample]]]
 
 
-class MetricsSettings(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class MetricsSettings:
     """``scan --metrics FILE ...``: SourceRequest.settings["metrics"]."""
 
     paths: tuple[str, ...]
