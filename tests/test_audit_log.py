@@ -113,6 +113,12 @@ def test_control_plane_clients_are_set_aside_with_a_notice(tmp_path: Path, cli: 
     assert included.json()["notices"] == []
 
 
+def test_reports_name_a_note_about_a_whole_log_without_a_line(cli: Callable[..., CliResult]) -> None:
+    result = cli("scan", "--audit-log", str(USAGE_DIR / "audit"), "--target", "1.25", "-o", "junit")
+    assert result.code == 1
+    assert 'name="system-clients-set-aside"' in result.stdout and "line None" not in result.stdout
+
+
 def test_rotated_gzip_files_in_a_directory(tmp_path: Path) -> None:
     spanning = request_lines(CRON_WATCH, at(-10), audit_id="6f0e0b52-0000-4000-8000-00000000000a")
     logs = tmp_path / "logs"
