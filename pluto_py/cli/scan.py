@@ -80,6 +80,18 @@ def scan(
         "--namespace", metavar="NS", help="With --cluster: read only these namespaces (repeatable).")] = None,
     request_timeout: Annotated[str | None, typer.Option(
         "--request-timeout", metavar="SECONDS", help="With --cluster: seconds each request may take (30).")] = None,
+    audit_log: Annotated[list[str] | None, typer.Option(
+        "--audit-log", metavar="FILE",
+        help="Kubernetes audit log (JSON lines, gzip, rotated files, a directory of them, '-'): report who "
+        "called deprecated or removed APIs. Repeatable. Without PATHs, no files are scanned.")] = None,
+    metrics: Annotated[list[str] | None, typer.Option(
+        "--metrics", metavar="FILE",
+        help="API server metrics text (kubectl get --raw /metrics): the apiserver_requested_deprecated_apis "
+        "gauge. Repeatable.")] = None,
+    include_system_clients: Annotated[bool, typer.Option(
+        "--include-system-clients",
+        help="Report the control plane's own calls in audit logs too (garbage collector, namespace "
+        "controller, the API server itself, ...).")] = False,
 ) -> None:
     """Report objects whose apiVersion is deprecated or removed at the target version."""
     # Only what a plain scan of one file needs is imported here (a pre-commit hook pays for every
@@ -143,6 +155,14 @@ def scan(
 
         check_cluster_options(cluster, kubeconfig=kubeconfig, context=context_name, namespace=namespace,
                               request_timeout=request_timeout)
+    if audit_log:  # API usage evidence; with no PATH (nor configured paths) nothing else is scanned
+        from pluto_py.sources.audit import AuditLogSettings
+
+        source_settings["audit-log"] = AuditLogSettings(tuple(audit_log), include_system_clients)
+    if metrics:
+        from pluto_py.sources.metrics import MetricsSettings
+
+        source_settings["metrics"] = MetricsSettings(tuple(metrics))
     if k8s_target is not None and k8s_target > table.newest:
         print(f"{PROG}: warning: the table covers Kubernetes up to {table.newest}: APIs deprecated or removed "
               f"after it are not known at --target {k8s_target}", file=sys.stderr)

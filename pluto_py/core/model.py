@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:  # defined off the start-up path: only audit-log and metrics sources make one
+    from pluto_py.core.usage import Usage
 
 # Where a document came from (the JSON contract's "source" values).
 SOURCE_FILE = "file"
@@ -17,6 +20,8 @@ SOURCE_HELM_TEMPLATE = "helm-template"
 SOURCE_HELM_RELEASE = "helm-release"
 SOURCE_LAST_APPLIED = "last-applied"
 SOURCE_CLUSTER = "cluster"
+SOURCE_AUDIT_LOG = "audit-log"  # API requests recorded in an audit log (pluto_py/sources/audit.py)
+SOURCE_METRICS = "metrics"  # the API server's apiserver_requested_deprecated_apis gauge
 
 STATUS_REMOVED = "removed"
 STATUS_DEPRECATED = "deprecated"
@@ -46,6 +51,8 @@ class Document:
     context: Mapping[str, str] = field(default_factory=dict)
     # Remarks on how it was read (a key given twice: the last one is used), reported with the scan.
     notices: tuple[Notice, ...] = ()
+    # The API requests this document stands for (audit logs, metrics): every finding on it carries them.
+    usage: Usage | None = None
 
     def position(self, path: NodePath) -> Position:
         """Position of the value at ``path``; the document start when it is unknown."""
@@ -101,13 +108,15 @@ class Finding:
     context: Mapping[str, str] = field(default_factory=dict)
     # For status "unsupported": {name, version, image, supported, source} of the add-on (None otherwise).
     addon: Mapping[str, str] | None = None
+    usage: Usage | None = None  # API requests behind the finding (sources audit-log and metrics)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract's finding object (design.md section 3)."""
-        # Every field is a plain value but context (copied): no deep copy (dataclasses.asdict) needed.
+        # Every field is a plain value but context (copied) and usage: no deep copy (dataclasses.asdict) needed.
         record = {field.name: getattr(self, field.name) for field in fields(self)}
         record["context"] = dict(self.context)
         record["addon"] = dict(self.addon) if self.addon is not None else None
+        record["usage"] = self.usage.to_dict() if self.usage is not None else None
         return record
 
     @property

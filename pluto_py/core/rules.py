@@ -199,6 +199,18 @@ _RULES: tuple[Rule, ...] = (
          "Add-ons (CNI, DNS, ingress controllers, cert-manager, autoscalers, service meshes) support a range of "
          "Kubernetes versions each; one outside its range may fail on green in ways no manifest check shows. Upgrade "
          "it on green to a version whose support matrix includes green's version."),
+    Rule("system-clients-set-aside", LEVEL_NOTE,
+         "Requests by the control plane's own clients in an audit log were not reported.",
+         "The garbage collector, the namespace and resource-quota controllers and the API server itself call every "
+         "version that discovery lists, deprecated ones included; their calls do not break an upgrade. The note "
+         "counts them per user (data/system_clients.yaml lists these users). `--include-system-clients` reports "
+         "them as findings."),
+    Rule("metrics-unknown-api", LEVEL_NOTE,
+         "The API server's metrics name a deprecated API that kdeprecate's data does not know.",
+         "`apiserver_requested_deprecated_apis` names a group/version/resource missing from "
+         "data/api_resources.yaml, usually a custom resource whose CRD marks a version deprecated. kdeprecate "
+         "cannot tell its kind from the resource name, so it cannot judge it at the target: find out from the "
+         "CRD's owner which version replaces it, and which clients still call this one (the audit log says)."),
 )
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

@@ -59,33 +59,46 @@ def _read_rest(fd: int, chunks: list[bytes], limit: int) -> bytes:
 
 
 def _read_fifo(path: str, limit: int) -> bytes:
-    """A named FIFO's data. `kdeprecate scan <(helm template ...)` passes a pipe whose writer is
-    attached: it is read to its end, however long the writer takes. A FIFO nobody writes to would
-    block a blocking open forever (a gate must never hang): it is opened without blocking, and if
-    no writer shows up within FIFO_WRITER_WAIT seconds it is an error."""
+    """A named FIFO's data, read to its end (see open_fifo)."""
+    fd, first = open_fifo(path)
+    try:
+        return _read_rest(fd, [first] if first else [], limit)
+    finally:
+        os.close(fd)
+
+
+def open_fifo(path: str) -> tuple[int, bytes]:
+    """A named FIFO opened for blocking reads, and the first bytes its writer wrote (empty when a
+    writer is attached but has not written yet). Raises OSError; ValueError for a FIFO nobody writes to.
+
+    `kdeprecate scan <(helm template ...)` passes a pipe whose writer is attached: it is read to its
+    end, however long the writer takes. A FIFO nobody writes to would block a blocking open forever
+    (a gate must never hang): it is opened without blocking, and if no writer shows up within
+    FIFO_WRITER_WAIT seconds it is an error. The caller closes the descriptor.
+    """
     import time
 
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
         deadline = time.monotonic() + FIFO_WRITER_WAIT
-        chunks: list[bytes] = []
+        first = b""
         while True:
             try:
                 first = os.read(fd, 64 * 1024)
             except BlockingIOError:
                 break  # a writer is attached and has not written yet: wait for it, blocking
             if first:
-                chunks.append(first)
                 break
             if _is_anonymous_pipe(path):
-                return b""  # <(cmd): its writer has come and gone; nobody else can open it
+                return fd, b""  # <(cmd): its writer has come and gone (reads give end of file)
             if time.monotonic() >= deadline:  # no writer (or one that wrote nothing and left)
                 raise ValueError(f"a FIFO with no writer for {FIFO_WRITER_WAIT:g} s; not scanned")
             time.sleep(0.02)
         os.set_blocking(fd, True)
-        return _read_rest(fd, chunks, limit)
-    finally:
+    except BaseException:
         os.close(fd)
+        raise
+    return fd, first
 
 
 def _is_anonymous_pipe(path: str) -> bool:

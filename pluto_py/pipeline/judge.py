@@ -129,6 +129,7 @@ def finding_for(resource: Resource, row: ApiRow, status: str, target: KubeVersio
         interim_available_in=format_version(interim[1]) if interim else None,
         from_version=format_version(from_version),
         context=context,
+        usage=document.usage,
     )
 
 

@@ -66,7 +66,7 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     inputs = open_inputs(SourceRequest(paths=tuple(request.paths), target=str(request.targets.k8s),
                                        helm_values=request.helm_values, helm_set=request.helm_set,
                                        annotations=annotations, text_observer=suppressions.observe,
-                                       path_filter=request.path_filter, settings=request.settings))
+                                       path_filter=request.path_filter, settings=request.settings, table=table))
     sources, expanders, source_request = inputs.sources, inputs.expanders, inputs.request
     if request.shard is not None:
         from pluto_py.sources.shard import ShardError, parse_shard, shard_filter

@@ -110,7 +110,8 @@ class JunitReporter:
 
     @staticmethod
     def _notice_case(notice: Notice, context: ReportContext) -> ET.Element:
-        case = ET.Element("testcase", {"classname": notice.path, "name": f"{notice_code(notice)} (line {notice.line})",
+        where = f" (line {notice.line})" if notice.line is not None else ""  # e.g. a note about a whole log
+        case = ET.Element("testcase", {"classname": notice.path, "name": notice_code(notice) + where,
                                        "file": notice.path})
         if notice.line is not None:
             case.set("line", str(notice.line))

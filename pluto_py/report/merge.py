@@ -40,6 +40,15 @@ def _finding(record: Any, origin: str) -> Finding:
     _require(not missing, origin, f"a finding lacks {', '.join(missing)}")
     values = {name: record[name] for name in fields if name in record}
     values["context"] = dict(values.get("context") or {})
+    usage = values.get("usage")
+    if usage is not None:  # audit-log / metrics findings: the usage object back into its record
+        from pluto_py.core.usage import Usage
+
+        _require(isinstance(usage, Mapping), origin, "a finding's usage is not an object")
+        try:
+            values["usage"] = Usage(**{**usage, "verbs": tuple(usage.get("verbs") or ())})
+        except TypeError:
+            _require(False, origin, "a finding's usage has unknown or missing keys")
     return Finding(**values)
 
 

@@ -56,9 +56,15 @@ def notice_line(notice: Notice, context: ReportContext) -> str:
 class TextReporter:
     def render(self, result: ScanResult, context: ReportContext) -> str:
         blocks: list[str] = []
-        for _path, entries in grouped(result):
+        usage = [f for f in result.findings if f.usage is not None and not f.suppressed]
+        by_file = result._replace(findings=tuple(f for f in result.findings if f.usage is None)) if usage else result
+        for _path, entries in grouped(by_file):
             blocks.append("\n".join(
                 finding_line(e, context) if isinstance(e, Finding) else notice_line(e, context) for e in entries))
+        if usage:  # audit-log / metrics findings, by client
+            from pluto_py.report.usage_text import usage_blocks
+
+            blocks.extend(usage_blocks(usage, context))
         lines = ["\n\n".join(blocks)] if blocks else []
         summary = summary_line(result)
         if context.color:

@@ -187,7 +187,7 @@ def info_version(raw: Any, path: str, which: str) -> tuple[KubeVersion | None, s
 
 def server_version_info(info: Mapping[str, Any], origin: str) -> VersionInfo:
     """The server's version from its /version answer (a live cluster); no client version."""
-    server, server_raw = _info_version(info, origin, "serverVersion")
+    server, server_raw = info_version(info, origin, "serverVersion")
     return VersionInfo(server, server_raw, None, None)
 
 

@@ -18,7 +18,8 @@ The protocols are in sources/base.py (imported for type checking only: a scan do
 Adding a source (a live cluster, audit logs, metrics): one module with a class that implements
 ``Source``, one line in ``SOURCES``, and the CLI options (pluto_py/cli/scan.py) that put what it
 needs into ``SourceRequest.settings[<its name>]``. A source whose documents carry usage evidence
-sets ``Document.context`` keys (copied onto each Finding) — see docs/architecture.md.
+sets ``Document.usage`` (the judge copies it onto each Finding), other facts ``Document.context``
+keys — see docs/architecture.md.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from pluto_py.core.prescan import DEFAULT_ANNOTATIONS, PrescanPolicy
 
 if TYPE_CHECKING:
+    from pluto_py.core.table import Table
     from pluto_py.sources.base import Expander, Source
 
 HELM_ENGINE_ENV = "KDEPRECATE_HELM_ENGINE"  # forces a Helm engine (sources/helm.py); read before the scan
@@ -38,6 +40,8 @@ HELM_ENGINE_ENV = "KDEPRECATE_HELM_ENGINE"  # forces a Helm engine (sources/helm
 SOURCES: dict[str, str] = {
     "paths": "pluto_py.sources.paths:PathSource",
     "live-cluster": "pluto_py.sources.live:LiveClusterSource",  # scan --cluster
+    "audit-log": "pluto_py.sources.audit:AuditLogSource",
+    "metrics": "pluto_py.sources.metrics:MetricsSource",
 }
 # Sources made for every request; any other is imported only when the request holds its settings
 # (SourceRequest.settings[name]), so that a scan of files never imports it.
@@ -74,6 +78,8 @@ class SourceRequest(NamedTuple):
     path_filter: inputs whose display path it rejects are skipped (config include/exclude globs, --shard).
     prescan: skip the full parse of documents that cannot matter (core/prescan.py); None parses all.
     settings: per-source settings from the command line, keyed by the source's registry name.
+    table: the API table the scan judges by: a source that reads far more than it yields may look
+    only for what it flags (audit logs: the APIs deprecated or removed at the target).
     """
 
     paths: tuple[str, ...] = ()
@@ -85,6 +91,7 @@ class SourceRequest(NamedTuple):
     path_filter: Callable[[str], bool] | None = None
     prescan: PrescanPolicy | None = None
     settings: Mapping[str, Any] = MappingProxyType({})
+    table: Table | None = None
 
     def replace(self, **changes: Any) -> SourceRequest:
         return self._replace(**changes)
