@@ -201,6 +201,11 @@ MANUAL_RESOURCES: tuple[dict[str, object], ...] = (
     {"api_version": "v1", "resource": "bindings", "kind": "Binding", "namespaced": True,
      "source": "https://github.com/kubernetes/kubernetes/blob/4d817e791304350f797ea28d315a677873d20cba/"
                "api/discovery/api__v1.json"},
+    # Served by 1.7-1.8 only, before the clientsets this script reads (1.9 on).
+    {"api_version": "admissionregistration.k8s.io/v1alpha1", "resource": "externaladmissionhookconfigurations",
+     "kind": "ExternalAdmissionHookConfiguration", "namespaced": False,
+     "source": "https://github.com/kubernetes/client-go/blob/kubernetes-1.8.0/kubernetes/typed/admissionregistration/"
+               "v1alpha1/externaladmissionhookconfiguration.go"},
 )
 
 # Served kinds that are no resource of their own: requests for them name the parent resource (and

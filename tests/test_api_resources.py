@@ -28,10 +28,15 @@ def test_data_file_matches_its_schema(name: str) -> None:
     jsonschema.validate(_load(f"{name}.yaml"), schema)
 
 
+# Configuration files (kubeadm, kube-scheduler, audit policy) have table rows but are never served.
+CONFIGURATION_GROUPS = {"kubeadm.k8s.io", "kubescheduler.config.k8s.io", "audit.k8s.io"}
+
+
 def test_every_table_row_has_a_resource() -> None:
     resources = load_api_resources()
     missing = [(row.api_version, row.kind) for row in load_builtin_table()
-               if row.component == "k8s" and not resources.resources_of(row.api_version, row.kind)]
+               if row.component == "k8s" and row.api_version.rpartition("/")[0] not in CONFIGURATION_GROUPS
+               and not resources.resources_of(row.api_version, row.kind)]
     assert missing == []
 
 
