@@ -82,7 +82,8 @@ SHOWN = console_output(README)
 # What the commands of ```sh blocks (which show no output) must print, at least: one line each
 # (or, for a command that writes a file with '>', a line of that file). A new README command adds its line here.
 EXPECTED_LINES = {
-    "kdeprecate scan fixtures/ --target 1.22": "91 files, 154 documents: 32 removed, 28 deprecated, 6 unsupported, 0 errors",
+    "kdeprecate scan fixtures/ --target 1.22":
+        "91 files, 154 documents: 32 removed, 28 deprecated, 6 unsupported, 0 errors",
     "kdeprecate scan fixtures/shop --target 1.22": "6 files, 11 documents: 4 removed, 2 deprecated, 0 errors",
     "cat fixtures/helm/shop-1.18.yaml | kdeprecate scan - -t 1.25": "1 file, 11 documents: 6 removed, 1 deprecated",
     "kdeprecate scan fixtures/shop --target 1.25 --from 1.20 -o json": '"schema_version": 1',
@@ -112,6 +113,13 @@ EXPECTED_LINES = {
     "kdeprecate list-versions --addons":
         "cluster-autoscaler            *                        same minor as the cluster",
     "kdeprecate scan manifests/ --target 1.25 -o prometheus > kdeprecate.prom": "kdeprecate_scan_errors 0",
+    "kdeprecate bluegreen fixtures/bluegreen/blue-1.24 --green fixtures/bluegreen/green-1.29 -o markdown "
+    "--output-file change-ticket.md": "NOT READY: 17 blockers, 7 warnings",
+    "kdeprecate bluegreen fixtures/bluegreen/blue-1.24 --green fixtures/bluegreen/green-1.29 -o json":
+        '"schema_version": 1',
+    "kdeprecate bluegreen fixtures/bluegreen/blue-1.24 fixtures/nope --green-version 1.29":
+        "kdeprecate: error: fixtures/nope: no such file or directory",
+# The exit code of the commands the README shows without an `# exit N` comment (the opening example, fix's).
     "kdeprecate skew --apiserver 1.27 --target 1.28 --scan fixtures/addons":
         "runs cluster-autoscaler 1.20.0, which does not support 1.28: upgrade it first",
     "cat fixtures/podsecurity/blue-1.24.yaml | kdeprecate podsecurity - --target 1.29 -o json > podsecurity.json":
