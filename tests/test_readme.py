@@ -119,7 +119,6 @@ EXPECTED_LINES = {
         '"schema_version": 1',
     "kdeprecate bluegreen fixtures/bluegreen/blue-1.24 fixtures/nope --green-version 1.29":
         "kdeprecate: error: fixtures/nope: no such file or directory",
-# The exit code of the commands the README shows without an `# exit N` comment (the opening example, fix's).
     "kdeprecate skew --apiserver 1.27 --target 1.28 --scan fixtures/addons":
         "runs cluster-autoscaler 1.20.0, which does not support 1.28: upgrade it first",
     "cat fixtures/podsecurity/blue-1.24.yaml | kdeprecate podsecurity - --target 1.29 -o json > podsecurity.json":
