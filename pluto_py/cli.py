@@ -214,6 +214,9 @@ app.command("fix")(cli_fix.fix)
 from pluto_py import cli_merge  # noqa: E402
 
 app.command("merge-reports")(cli_merge.merge_reports)
+from pluto_py import cli_preflight  # noqa: E402
+
+app.command("preflight")(cli_preflight.preflight)
 
 
 def _app_for(args: list[str]) -> typer.Typer:
