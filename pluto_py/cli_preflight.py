@@ -58,6 +58,7 @@ def preflight(
     from pluto_py import __version__
     from pluto_py.cli_common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, error_line, fail_usage, parse_version_option
     from pluto_py.config import ConfigError, discover, resolve_targets, target_key
+    from pluto_py.model import Document, ScanError
     from pluto_py.preflight import PreflightRequest, run_preflight
     from pluto_py.preflight.facts import FactsError
     from pluto_py.preflight.render import printable, renderer
@@ -95,7 +96,7 @@ def preflight(
         today = date.fromisoformat(today_text) if today_text else date.today()
     except ValueError:
         fail_usage(f"{TODAY_VARIABLE}: {today_text!r} is not a date (YYYY-MM-DD)")
-    extra = ()
+    extra: tuple[Document | ScanError, ...] = ()
     if cluster:
         try:
             extra = tuple(live_cluster_documents(LiveClusterOptions(kubeconfig, context)))

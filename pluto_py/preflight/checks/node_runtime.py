@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 
 from pluto_py.preflight.context import PreflightContext
-from pluto_py.preflight.model import BLOCKER, INFO, WARNING, Check, Rule
+from pluto_py.preflight.model import BLOCKER, INFO, WARNING, Check, EvidenceValue, Rule
 from pluto_py.preflight.view import ClusterObject, mapping, text
 from pluto_py.versions import KubeVersion, VersionError, parse_version
 
@@ -91,7 +91,7 @@ def run(context: PreflightContext) -> Iterator[Check]:
         image = next((row for row in facts.cgroup_v1_images if row.pattern.search(os_image)), None)
         if image is None or target < facts.cgroup_v1_maintenance_from:
             continue
-        evidence = {"reason": "cgroup-v1", "os_image": os_image, "basis": image.name,
+        evidence: dict[str, EvidenceValue] = {"reason": "cgroup-v1", "os_image": os_image, "basis": image.name,
                     "fail_cgroup_v1_false": allowed_v1, "source": image.source}
         if target >= facts.cgroup_v1_refused_from and not allowed_v1:
             yield Check(

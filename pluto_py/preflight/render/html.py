@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from pluto_py.preflight.model import SEVERITIES, Check
+from pluto_py.preflight.render import printable
 from pluto_py.preflight.render.text import headline
 from pluto_py.preflight.run import PreflightReport, group_by_owner
 
@@ -42,7 +43,7 @@ SCRIPT = """
 
 
 def _e(text: object) -> str:
-    return escape("" if text is None else str(text), quote=True)
+    return escape(printable("" if text is None else str(text)), quote=True)
 
 
 def _options(element_id: str, label: str, values: list[str], shown: dict[str, str] | None = None) -> str:
