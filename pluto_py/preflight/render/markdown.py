@@ -10,7 +10,7 @@ ICONS = {"ready": "✅", "risky": "⚠️", "blocked": "❌"}
 
 
 def render(report: PreflightReport, tool_version: str, fail_on: str) -> str:
-    lines = [f"### {ICONS.get(report.verdict, '')} {cell(headline(report))}", ""]
+    lines = [f"### {ICONS.get(report.verdict, '')} {headline(report)}", ""]  # our words only: no escaping
     active = [c for c in report.checks if c.active]
     if not active:
         lines.append("Nothing to fix before this upgrade.")
