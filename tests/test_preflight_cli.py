@@ -15,7 +15,7 @@ import pytest
 
 from pluto_py.preflight.facts import FactsError, facts_from_data, load_facts
 from pluto_py.preflight.registry import RULES
-from tests.conftest import FIXTURES, REPO_ROOT, CliResult
+from tests.conftest import FIXTURES, REPO_ROOT, CliResult, readme_section
 
 Cli = Callable[..., CliResult]
 EKS = FIXTURES / "preflight" / "eks-1.23"
@@ -259,3 +259,15 @@ def test_facts_are_cited_and_checked() -> None:
                                               "os_images": []}},
                          "removed_feature_gates": [{"gate": "Foo", "last_release": "1.25", "removed_in": "1.27",
                                                     "source": "https://x"}]})
+
+
+def test_readme_shows_what_the_command_prints(cli: Cli) -> None:
+    section = readme_section("Upgrade preflight")
+    output = preflight(cli).stdout.splitlines()
+    assert output[0] in section  # the headline, counts included
+    shown = [line for line in section.splitlines() if line.startswith("  BLOCKER ")]
+    assert shown and all(line in output for line in shown)
+    waiting = {"addon-unsupported", "pod-security-violation"}  # adapters still empty (sources_of_checks)
+    for rule in RULES:
+        if rule.id not in waiting and not rule.id.startswith("waiver-"):
+            assert f"`{rule.id}`" in section, rule.id
