@@ -91,6 +91,8 @@ def preflight(
         fail_usage("--target: give the Kubernetes version to upgrade to (e.g. --target 1.30)")
     target_version = parse_version_option(targets.origin, k8s[-1])
     from_parsed = parse_version_option("--from", from_version) if from_version else None
+    if from_parsed is not None and target_version < from_parsed:
+        fail_usage(f"--target {target_version} is older than --from {from_parsed}: preflight checks upgrades")
     today_text = os.environ.get(TODAY_VARIABLE, "").strip()
     try:
         today = date.fromisoformat(today_text) if today_text else date.today()

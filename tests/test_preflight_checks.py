@@ -380,3 +380,16 @@ def test_version_eol() -> None:
     soon = run(eol.run, empty, "1.35", today=date(2026, 12, 15))
     assert [(c.severity, c.evidence["end_of_life"]) for c in soon] == [(INFO, "2027-02-28")]
     assert run(eol.run, empty, "1.99") == []  # no data, no claim
+
+
+def test_documents_from_another_source_are_checked_like_a_dump() -> None:
+    """What the live cluster source will hand over (sources_of_checks.live_cluster_documents)."""
+    from pluto_py.preflight.run import PreflightRequest, run_preflight
+
+    live = [Document("cluster:prod", 0, 1, budget("ledger", {"minAvailable": 1, "selector": WEB},
+                                                   {"disruptionsAllowed": 0, "expectedPods": 1}), source="cluster"),
+            Document("cluster:prod", 1, 1, node("n1", "v1.23.17", "docker://20.10.17"), source="cluster")]
+    report = run_preflight(PreflightRequest(paths=[], target=parse_version("1.24"), today=TODAY,
+                                            extra_documents=live))
+    assert {c.id for c in report.checks} >= {"pdb-blocks-drain", "node-runtime-unsupported"}
+    assert report.errors == () and report.verdict == "blocked" and report.files == 0

@@ -142,8 +142,10 @@ def write_config(tmp_path: Path, waivers: str) -> Path:
 
 def test_waivers_expire_and_cannot_silence_removed_apis(cli: Cli, tmp_path: Path) -> None:
     config = write_config(tmp_path, """\
-    - {id: pod-without-controller, object: Pod/shop/debug-*, owner: team-shop, reason: on-call tooling, expires: 2027-01-31}
-    - {id: pdb-blocks-drain, object: PodDisruptionBudget/payments/ledger, owner: payments, reason: single writer, expires: "2026-10-01"}
+    - {id: pod-without-controller, object: Pod/shop/debug-*, owner: team-shop, reason: tooling,
+       expires: 2027-01-31}
+    - {id: pdb-blocks-drain, object: PodDisruptionBudget/payments/ledger, owner: payments, reason: single writer,
+       expires: "2026-10-01"}
     - {id: api-removed, object: "CronJob/payments/*", owner: payments, reason: later, expires: 2027-06-30}
     - {id: pod-local-storage, object: Deployment/gone/*, owner: nobody, reason: stale, expires: 2027-06-30}
 """)
@@ -172,7 +174,7 @@ def test_waivers_are_validated_by_the_config_schema(cli: Cli, tmp_path: Path) ->
 class StrictHtml(HTMLParser):
     """Checks nesting, and collects attribute values and text."""
 
-    VOID = {"meta", "br", "input", "link", "img", "hr"}
+    VOID = frozenset({"meta", "br", "input", "link", "img", "hr"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -271,3 +273,11 @@ def test_readme_shows_what_the_command_prints(cli: Cli) -> None:
     for rule in RULES:
         if rule.id not in waiting and not rule.id.startswith("waiver-"):
             assert f"`{rule.id}`" in section, rule.id
+
+
+def test_nodes_file_and_versions_on_the_command_line(cli: Cli) -> None:
+    result = cli("preflight", str(EKS / "cluster.yaml"), "--nodes", str(EKS / "nodes.json"), "--target", "1.24",
+                 "-o", "json")
+    assert {c["id"] for c in result.json()["checks"]} >= {"node-runtime-unsupported"}
+    backwards = cli("preflight", str(EKS / "cluster.yaml"), "--from", "1.30", "--target", "1.24")
+    assert backwards.code == 2 and "--target" in backwards.stderr

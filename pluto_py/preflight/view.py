@@ -55,6 +55,16 @@ class ClusterObject:
         return mapping(self.metadata.get("annotations"))
 
     @property
+    def controller(self) -> Mapping[str, Any] | None:
+        """The ownerReference with ``controller: true`` (what recreates it), if any."""
+        refs = self.metadata.get("ownerReferences")
+        if isinstance(refs, list):
+            for ref in refs:
+                if isinstance(ref, Mapping) and ref.get("controller") is True:
+                    return ref
+        return None
+
+    @property
     def live(self) -> bool:
         """Read from a cluster (it has a uid or resourceVersion), not a manifest someone wrote."""
         return any(self.metadata.get(key) not in (None, "") for key in ("uid", "resourceVersion"))

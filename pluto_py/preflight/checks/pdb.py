@@ -63,15 +63,6 @@ def _replicas(workload: ClusterObject) -> int:
     return replicas if isinstance(replicas, int) and not isinstance(replicas, bool) and replicas >= 0 else 1
 
 
-def _controller_of(obj: ClusterObject) -> Mapping[str, Any] | None:
-    refs = obj.metadata.get("ownerReferences")
-    if isinstance(refs, list):
-        for ref in refs:
-            if isinstance(ref, Mapping) and ref.get("controller") is True:
-                return ref
-    return None
-
-
 def _selects(pdb: ClusterObject, labels: Mapping[str, Any]) -> bool:
     selector = pdb.spec.get("selector")
     if not isinstance(selector, Mapping):
@@ -86,7 +77,7 @@ def _selected_workloads(pdb: ClusterObject, view: ClusterView) -> list[ClusterOb
     for workload in view.of_kind(*WORKLOAD_KINDS):
         if workload.namespace != pdb.namespace:
             continue
-        owner = _controller_of(workload)
+        owner = workload.controller
         if (workload.kind == "ReplicaSet" and owner is not None and owner.get("kind") == "Deployment"
                 and view.get("Deployment", workload.namespace, str(owner.get("name"))) is not None):
             continue  # counted through its Deployment

@@ -27,15 +27,6 @@ DRAIN_SOURCE = "https://kubernetes.io/docs/reference/kubectl/generated/kubectl_d
 TEMPLATE_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Job", "CronJob")
 
 
-def controller_of(obj: ClusterObject) -> Mapping[str, Any] | None:
-    refs = obj.metadata.get("ownerReferences")
-    if isinstance(refs, list):
-        for ref in refs:
-            if isinstance(ref, Mapping) and ref.get("controller") is True:
-                return ref
-    return None
-
-
 def is_static_pod(pod: ClusterObject) -> bool:
     """A mirror pod, or a static pod manifest read from a kubelet's manifest directory.
 
@@ -73,7 +64,7 @@ def empty_dirs(obj: ClusterObject) -> list[str]:
 
 def _reported_through_owner(pod: ClusterObject, view: ClusterView) -> bool:
     """The pod's workload (or the Deployment above its ReplicaSet) is in the inputs: report that instead."""
-    owner = controller_of(pod)
+    owner = pod.controller
     if owner is None:
         return False
     kind, name = str(owner.get("kind")), str(owner.get("name"))
@@ -87,7 +78,7 @@ def _reported_through_owner(pod: ClusterObject, view: ClusterView) -> bool:
 
 def run_without_controller(context: PreflightContext) -> Iterator[Check]:
     for pod in context.view.of_kind("Pod"):
-        if controller_of(pod) is not None or is_static_pod(pod) or _finished(pod):
+        if pod.controller is not None or is_static_pod(pod) or _finished(pod):
             continue
         node = pod.spec.get("nodeName")
         where = f" on node {node}" if isinstance(node, str) else ""
@@ -110,7 +101,7 @@ def run_local_storage(context: PreflightContext) -> Iterator[Check]:
         if obj.kind == "Pod" and (is_static_pod(obj) or _finished(obj) or _reported_through_owner(obj, view)):
             continue
         if obj.kind == "ReplicaSet":
-            owner = controller_of(obj)
+            owner = obj.controller
             if owner is not None and view.get(str(owner.get("kind")), obj.namespace, str(owner.get("name"))):
                 continue  # reported through its Deployment
         names = ", ".join(volumes)
