@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -20,6 +21,7 @@ from tests.conftest import FIXTURES, REPO_ROOT, CliResult, readme_section
 Cli = Callable[..., CliResult]
 EKS = FIXTURES / "preflight" / "eks-1.23"
 SARIF_SCHEMA = json.loads((REPO_ROOT / "tests" / "schemas" / "sarif-schema-2.1.0.json").read_text())
+REPORT_SCHEMA = json.loads((REPO_ROOT / "docs" / "preflight-report.schema.json").read_text())
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +39,7 @@ def test_eks_1_23_to_1_30_is_blocked_with_every_check(cli: Cli) -> None:
     result = preflight(cli, "-o", "json")
     assert result.code == 1, result.stderr
     report = result.json()
+    jsonschema.validate(report, REPORT_SCHEMA)
     assert report["schema_version"] == 1 and report["target"] == "1.30" and report["from"] == "1.23"
     assert report["verdict"] == "blocked" and report["errors"] == []
     ids = {check["id"] for check in report["checks"]}
@@ -150,7 +153,8 @@ def test_waivers_expire_and_cannot_silence_removed_apis(cli: Cli, tmp_path: Path
     - {id: pod-local-storage, object: Deployment/gone/*, owner: nobody, reason: stale, expires: 2027-06-30}
 """)
     report = preflight(cli, "--config", str(config), "-o", "json").json()
-    by_id = {}
+    jsonschema.validate(report, REPORT_SCHEMA)
+    by_id: dict[str, list[Any]] = {}
     for check in report["checks"]:
         by_id.setdefault(check["id"], []).append(check)
     bare = by_id["pod-without-controller"][0]
