@@ -4,7 +4,7 @@ apply waivers and the baseline, and return the report (never prints, never exits
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -50,7 +50,6 @@ class PreflightReport:
     files: int
     objects: int
     baseline_used: bool = False
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def verdict(self) -> str:
