@@ -83,7 +83,7 @@ SHOWN = console_output(README)
 # (or, for a command that writes a file with '>', a line of that file). A new README command adds its line here.
 EXPECTED_LINES = {
     "kdeprecate scan fixtures/ --target 1.22":
-        "91 files, 154 documents: 32 removed, 28 deprecated, 6 unsupported, 0 errors",
+        "100 files, 167 documents: 32 removed, 30 deprecated, 6 unsupported, 0 errors",
     "kdeprecate scan fixtures/shop --target 1.22": "6 files, 11 documents: 4 removed, 2 deprecated, 0 errors",
     "cat fixtures/helm/shop-1.18.yaml | kdeprecate scan - -t 1.25": "1 file, 11 documents: 6 removed, 1 deprecated",
     "kdeprecate scan fixtures/shop --target 1.25 --from 1.20 -o json": '"schema_version": 1',
@@ -141,6 +141,17 @@ EXPECTED_LINES = {
         "client system:serviceaccount:kube-system:generic-garbage-collector (user agent kube-controller-manager",
     "kdeprecate scan manifests/ --audit-log fixtures/usage/audit/ --metrics fixtures/usage/metrics.txt --target 1.25 "
     "-o json": '"source": "audit-log"',
+    # preflight's warnings and info depend on the day (end of life): its blockers do not
+    "kdeprecate preflight fixtures/preflight/eks-1.23 --from 1.23 --target 1.30":
+        "Upgrade preflight 1.23 -> 1.30: BLOCKED (26 blockers,",
+    "kdeprecate preflight fixtures/preflight/eks-1.23 --from 1.23 --target 1.30 -o html --output-file preflight.html":
+        "Upgrade preflight 1.23 -> 1.30: BLOCKED (26 blockers,",
+    "kdeprecate preflight fixtures/preflight/eks-1.23 --from 1.23 --target 1.30 -o json --output-file "
+    "preflight-baseline.json": "Upgrade preflight 1.23 -> 1.30: BLOCKED (26 blockers,",
+    "kdeprecate preflight fixtures/preflight/eks-1.23 --from 1.23 --target 1.30 --baseline preflight-baseline.json":
+        "0 new since the baseline)",
+    "kdeprecate preflight fixtures/preflight/eks-1.23 --from 1.23 --target 1.30 --config "
+    "fixtures/preflight/waivers.kdeprecate.yaml": "1 waived)",
 }
 # The exit code of the commands the README shows without an `# exit N` comment (the opening example, fix's).
 # (Other tests parse those two lines, so they carry no comment.)

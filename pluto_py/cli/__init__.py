@@ -47,6 +47,7 @@ from pluto_py.cli import fix as cli_fix  # noqa: E402
 from pluto_py.cli import list_versions as cli_list_versions  # noqa: E402
 from pluto_py.cli import merge_reports as cli_merge  # noqa: E402
 from pluto_py.cli import podsecurity as cli_podsecurity  # noqa: E402
+from pluto_py.cli import preflight as cli_preflight  # noqa: E402
 from pluto_py.cli import scan as cli_scan  # noqa: E402
 from pluto_py.cli import skew as cli_skew  # noqa: E402
 
@@ -57,6 +58,7 @@ app.command("fix")(cli_fix.fix)
 app.command("merge-reports")(cli_merge.merge_reports)
 app.command("podsecurity")(cli_podsecurity.podsecurity)
 app.command("bluegreen")(cli_bluegreen.bluegreen)
+app.command("preflight", short_help="Find what breaks an in-place upgrade, in one worklist.")(cli_preflight.preflight)
 
 
 def _app_for(args: list[str]) -> typer.Typer:

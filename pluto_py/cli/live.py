@@ -1,4 +1,4 @@
-"""`--cluster` for `scan` and `skew` (command-line side only): options checked, the cluster opened.
+"""`--cluster` for `scan`, `skew` and `preflight` (command-line side only): options checked, the cluster opened.
 
 Imported only when --cluster (or one of its options) is given: the client library and the live
 source stay off the file-scan path.
@@ -38,16 +38,16 @@ def parse_timeout(value: str | None) -> float:
 
 
 def open_cluster(kubeconfig: str | None, context: str | None, namespaces: list[str] | None,
-                 timeout: str | None) -> LiveCluster:
+                 timeout: str | None, *, all_objects: bool = False) -> LiveCluster:
     """The live cluster for the ``live-cluster`` source (connected, /version read, or holding the
-    reason it is not)."""
+    reason it is not); ``all_objects``: it yields every object, not only applied configurations."""
     from pluto_py.sources.live import ClientMissingError, ClusterOptions, LiveCluster
 
     for namespace in namespaces or []:
         if not namespace or "/" in namespace:
             fail_usage(f"--namespace: not a namespace name: {namespace!r}")
     options = ClusterOptions(kubeconfig=kubeconfig, context=context, namespaces=tuple(namespaces or ()),
-                             timeout=parse_timeout(timeout))
+                             timeout=parse_timeout(timeout), all_objects=all_objects)
     try:
         return LiveCluster.open(options)
     except ClientMissingError as exc:

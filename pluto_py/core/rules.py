@@ -195,10 +195,11 @@ _RULES: tuple[Rule, ...] = (
          "must be moved by backup/restore, snapshots or replication, with a plan for writes during the switch. A "
          "warning: this tool cannot see whether it was done."),
     Rule("addon-unsupported", LEVEL_ERROR,
-         "An add-on's version does not support green's Kubernetes version.",
+         "An add-on's version does not support the Kubernetes version it is to run on (green's, or the target).",
          "Add-ons (CNI, DNS, ingress controllers, cert-manager, autoscalers, service meshes) support a range of "
-         "Kubernetes versions each; one outside its range may fail on green in ways no manifest check shows. Upgrade "
-         "it on green to a version whose support matrix includes green's version."),
+         "Kubernetes versions each; one outside its range may fail in ways no manifest check shows. Upgrade it to a "
+         "version whose support matrix includes that version: on green before the move (`kdeprecate bluegreen`), "
+         "before the control plane for an in-place upgrade (`kdeprecate preflight`)."),
     Rule("system-clients-set-aside", LEVEL_NOTE,
          "Requests by the control plane's own clients in an audit log were not reported.",
          "The garbage collector, the namespace and resource-quota controllers and the API server itself call every "
@@ -211,6 +212,73 @@ _RULES: tuple[Rule, ...] = (
          "data/api_resources.yaml, usually a custom resource whose CRD marks a version deprecated. kdeprecate "
          "cannot tell its kind from the resource name, so it cannot judge it at the target: find out from the "
          "CRD's owner which version replaces it, and which clients still call this one (the audit log says)."),
+    # `kdeprecate preflight` checks (pluto_py/preflight/checks, in worklist order; registry.RULES). It shares
+    # addon-unsupported, addon-version-unknown, addon-support-unknown and the podsecurity-* codes above.
+    Rule("api-removed", LEVEL_ERROR,
+         "An object uses an API version the target no longer serves (preflight).",
+         "What `kdeprecate scan` reports as removed-api, as a blocker of the upgrade preflight: the target's "
+         "API server rejects the object, so applying it fails and a Helm release holding it cannot be "
+         "upgraded. Migrate it before the upgrade. A waiver cannot silence this check."),
+    Rule("api-deprecated", LEVEL_WARNING,
+         "An object uses an API version deprecated at the target (preflight).",
+         "What `kdeprecate scan` reports as deprecated-api: it still works at the target but will be removed "
+         "by a later release; migrate it before then."),
+    Rule("skew-violation", LEVEL_ERROR,
+         "A node component is outside the version skew policy.",
+         "Kubelets may be at most three minors (two before 1.25) older than the kube-apiserver, never newer; "
+         "kube-proxy follows its kubelet. Roll the node groups before the control plane moves too far ahead."),
+    Rule("node-runtime-unsupported", LEVEL_ERROR,
+         "A node's container runtime or cgroup version is not supported at the target.",
+         "The target's kubelet needs a CRI runtime (no dockershim since 1.24), containerd 2.0+ from 1.36, and "
+         "cgroup v2 from 1.35 unless failCgroupV1 is false. Replace or re-image the node first."),
+    Rule("control-plane-flag-removed", LEVEL_ERROR,
+         "A control-plane component is started with a flag the target removed.",
+         "kube-apiserver, kube-controller-manager and kube-scheduler exit on unknown flags. Remove the flag "
+         "from the static Pod manifest or the kubeadm extraArgs before the upgrade."),
+    Rule("kubelet-flag-removed", LEVEL_ERROR,
+         "The kubelet is started with a flag the target removed.",
+         "The kubelet exits on unknown flags (for example the dockershim flags removed in 1.24). Remove the "
+         "flag from kubeletExtraArgs or the kubelet's unit before upgrading the node."),
+    Rule("feature-gate-removed", LEVEL_ERROR,
+         "A component sets a feature gate the target no longer knows.",
+         "Components exit on unrecognized feature gates. Remove gates whose feature went GA (and was then "
+         "removed) or was dropped."),
+    Rule("webhook-fail-closed-no-endpoints", LEVEL_ERROR,
+         "A fail-closed admission webhook has no ready endpoint.",
+         "With failurePolicy Fail, the API server rejects every request the webhook matches while its service "
+         "is unreachable. Restore the backend or make the webhook fail open before the upgrade."),
+    Rule("podsecurity-violation", LEVEL_WARNING,
+         "A workload breaks a control of the Pod Security level its namespace enforces.",
+         "PodSecurity admission refuses the pods this workload creates (the namespace's "
+         "podsecurity-pods-refused blocker names them all): each such check names the control, the field and "
+         "its line. Fix the pod's security context, or lower the namespace's enforce label to the level the "
+         "workload meets."),
+    Rule("pdb-blocks-drain", LEVEL_ERROR,
+         "A PodDisruptionBudget allows no disruption: node drains hang.",
+         "kubectl drain (and managed node group upgrades) evict pods through the eviction API, which refuses "
+         "while a PodDisruptionBudget allows 0 disruptions. Give the budget room before rolling nodes."),
+    Rule("pod-without-controller", LEVEL_WARNING,
+         "A pod without a controller: drain refuses it, nothing recreates it.",
+         "kubectl drain stops at pods that no ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet "
+         "manages, unless --force is given; the pod is then deleted and not recreated."),
+    Rule("pod-local-storage", LEVEL_WARNING,
+         "A pod keeps data in an emptyDir volume: a drain deletes it.",
+         "emptyDir data lives and dies with the pod on its node; kubectl drain refuses such pods unless "
+         "--delete-emptydir-data is given."),
+    Rule("version-eol", LEVEL_WARNING,
+         "A release past its upstream end of life.",
+         "Kubernetes maintains each minor release for about 14 months; after its end-of-life date it gets no "
+         "patches. Upgrade to, and run, maintained releases."),
+    Rule("waiver-expired", LEVEL_WARNING,
+         "A preflight waiver has expired.",
+         "An expired waiver silences nothing. Fix what it waived or renew it with its owner."),
+    Rule("waiver-not-allowed", LEVEL_WARNING,
+         "A waiver tries to silence a removed API.",
+         "Objects using an API the target no longer serves are rejected by its API server; such checks cannot "
+         "be waived."),
+    Rule("waiver-unused", LEVEL_NOTE,
+         "A preflight waiver matches no check.",
+         "Remove waivers whose subject is gone, so they cannot hide a future problem."),
 )
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

@@ -36,6 +36,10 @@ class ScanRequest:
     collect_objects: bool = False  # every scanned object (JUnit): disables the pre-scan
     # Per-source settings from the command line, keyed by source name (pluto_py.sources.SOURCES).
     settings: Mapping[str, Any] = field(default_factory=dict)
+    # Shown every document the sources yield, as read (before expanders and the judge): a command that
+    # needs the objects themselves besides the findings (preflight) reads its inputs once. Disables the
+    # pre-scan, as it must see every document.
+    document_observer: Callable[[Document], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +80,7 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
                 parse_shard(request.shard), list(source_request.paths), source_request.path_filter))
         except ShardError as exc:
             raise ScanRequestError(str(exc)) from None
-    if not request.collect_objects:  # a report of every object needs every document parsed
+    if not request.collect_objects and request.document_observer is None:  # these need every document parsed
         # Objects of add-on tables not loaded are still parsed: a notice says they were not judged.
         source_request = source_request.replace(
             prescan=PrescanPolicy.for_table([*table.rows, *addon_keys()], annotations, text_test=may_run_addon))
@@ -90,6 +94,8 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     all_notices: list[Notice] = list(inputs.notices)
     read_notices: list[Notice] = []  # how documents were read (a key given twice), from the documents
     stream = document_stream(sources, expanders, source_request, stats, all_notices, read_notices)
+    if request.document_observer is not None:
+        stream = _observed(stream, request.document_observer)
     findings, errors = scan_stream(stream, table, request.targets, from_version=request.from_version,
                                    expanders=[expander.expand for expander in expanders], hooks=hooks)
     findings, suppression_notices = suppressions.apply(findings)
@@ -97,6 +103,14 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     result = build_result(findings, errors, stats.files, stats.documents, request.targets,
                           objects=collector.objects, notices=all_notices)
     return ScanRun(result, tuple(warning for source in sources for warning in source.warnings))
+
+
+def _observed(items: Iterable[Document | ScanError], observer: Callable[[Document], None]
+              ) -> Iterator[Document | ScanError]:
+    for item in items:
+        if isinstance(item, Document):
+            observer(item)
+        yield item
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ that fail only when ``--fail-on deprecated``. Deterministic: no timestamps or du
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 
 from pluto_py.core.model import Finding, Notice, ScannedObject, ScanResult, object_key
 from pluto_py.report import ReportContext, fails, notice_fails
@@ -51,29 +52,8 @@ class JunitReporter:
             failure.text = f"{error.path}{':' + str(error.line) if error.line else ''}: {error.message}"
             suites.setdefault(error.path, []).append(case)
 
-        root = ET.Element("testsuites", {"name": "kdeprecate"})
-        totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-        for path, testcases in suites.items():
-            counts = {
-                "tests": len(testcases),
-                "failures": sum(c.find("failure") is not None for c in testcases),
-                "errors": sum(c.find("error") is not None for c in testcases),
-                "skipped": sum(c.find("skipped") is not None for c in testcases),
-            }
-            suite = ET.SubElement(root, "testsuite", {"name": path, **{k: str(v) for k, v in counts.items()}})
-            suite.extend(testcases)
-            for name, value in counts.items():
-                totals[name] += value
-        for name, value in totals.items():
-            root.set(name, str(value))
-        properties = ET.Element("properties")
-        for component, version in result.targets.items():
-            ET.SubElement(properties, "property", {"name": f"target.{component}", "value": version})
-        ET.SubElement(properties, "property", {"name": "fail-on", "value": context.fail_on})
-        for suite in root:
-            suite.insert(0, _copy(properties))
-        ET.indent(root)
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        properties = [(f"target.{component}", version) for component, version in result.targets.items()]
+        return junit_document("kdeprecate", suites.items(), [*properties, ("fail-on", context.fail_on)])
 
     @staticmethod
     def _case(path: str, line: int | None, obj: ScannedObject | None, findings: list[Finding],
@@ -124,7 +104,29 @@ class JunitReporter:
         return case
 
 
-def _copy(element: ET.Element) -> ET.Element:
-    clone = ET.Element(element.tag, dict(element.attrib))
-    clone.extend(_copy(child) for child in element)
-    return clone
+def junit_document(name: str, suites: Iterable[tuple[str, list[ET.Element]]],
+                   properties: Iterable[tuple[str, str]]) -> str:
+    """``<testsuites>`` with one ``<testsuite>`` per (name, test cases): ``properties`` first in each,
+    counts of tests, failures, errors and skipped on each and in total. Deterministic (no timestamps);
+    scan, bluegreen and preflight all write this shape."""
+    root = ET.Element("testsuites", {"name": name})
+    shared = list(properties)
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for suite_name, cases in suites:
+        counts = {
+            "tests": len(cases),
+            "failures": sum(c.find("failure") is not None for c in cases),
+            "errors": sum(c.find("error") is not None for c in cases),
+            "skipped": sum(c.find("skipped") is not None for c in cases),
+        }
+        suite = ET.SubElement(root, "testsuite", {"name": suite_name, **{k: str(v) for k, v in counts.items()}})
+        listed = ET.SubElement(suite, "properties")
+        for key, value in shared:
+            ET.SubElement(listed, "property", {"name": key, "value": value})
+        suite.extend(cases)
+        for key, count in counts.items():
+            totals[key] += count
+    for key, total in totals.items():
+        root.set(key, str(total))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -6,9 +6,12 @@ escaped), suppressed findings and notices folded in ``<details>``, read errors a
 
 from __future__ import annotations
 
-from pluto_py.core.model import STATUS_REMOVED, Finding, ScanResult
+from collections.abc import Iterable
+
+from pluto_py.core.model import STATUS_REMOVED, Finding, ScanError, ScanResult
 from pluto_py.report import ReportContext, fails, result_fails
 from pluto_py.report.common import active, advice, file_of, notice_code, plural, suppressed, targets_text
+from pluto_py.report.escape import printable
 
 _ESCAPES = str.maketrans({"|": "\\|", "\n": " ", "\r": " ", "<": "&lt;", ">": "&gt;"})
 
@@ -23,6 +26,12 @@ def code(text: str | None) -> str:
         return ""
     body = text.replace("|", "\\|").replace("\n", " ")
     return f"`` {body} ``" if "`" in body else f"`{body}`"
+
+
+def error_items(errors: Iterable[ScanError]) -> list[str]:
+    """Inputs that could not be read, as list items: ``- `path:line`: message``."""
+    return [f"- {code(printable(f'{e.path}:{e.line}' if e.line else e.path))}: {cell(printable(e.message))}"
+            for e in errors]
 
 
 def _object(finding: Finding) -> str:
@@ -81,10 +90,7 @@ class MarkdownReporter:
                 lines.append(f"- {where} {notice.level} `{notice_code(notice)}`: {cell(notice.message)}")
             lines += ["", "</details>"]
         if result.errors:
-            lines += ["", "**Not scanned** (the scan is incomplete):", ""]
-            for error in result.errors:
-                where = code(f"{error.path}:{error.line}" if error.line else error.path)
-                lines.append(f"- {where}: {cell(error.message)}")
+            lines += ["", "**Not scanned** (the scan is incomplete):", "", *error_items(result.errors)]
         removed = [f for f in shown if f.status == STATUS_REMOVED]
         if removed and any(f.fixable for f in removed):
             lines += ["", "Many of these can be rewritten with `kdeprecate fix`."]

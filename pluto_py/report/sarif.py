@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from pluto_py.core.model import NOTICE_WARNING, Finding, Notice, ScanResult
+from pluto_py.core.model import NOTICE_WARNING, Finding, Notice, ScanError, ScanResult
 from pluto_py.core.rules import RULES, Rule
 from pluto_py.report import ReportContext, fails
 from pluto_py.report.common import file_of, has_file, message, notice_code, ordered, rule_id
@@ -75,6 +75,40 @@ def rule_descriptor(registered: Rule, tags: Sequence[str]) -> dict[str, Any]:
     }
 
 
+def invocation(errors: Iterable[ScanError], notes: Iterable[str] = ()) -> dict[str, Any]:
+    """The run's invocation: successful unless inputs could not be read; those (and ``notes``) as
+    tool execution notifications."""
+    failed = list(errors)
+    notifications: list[dict[str, Any]] = [
+        {"level": "error", "message": {"text": error.message},
+         "locations": [result_location(error.path, "file", error.line, None)]} for error in failed]
+    notifications += [{"level": "note", "message": {"text": note}} for note in notes]
+    record: dict[str, Any] = {"executionSuccessful": not failed}
+    if notifications:
+        record["toolExecutionNotifications"] = notifications
+    return record
+
+
+def sarif_log(tool_version: str, rules: list[dict[str, Any]], results: list[dict[str, Any]],
+              invoked: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
+    """A SARIF log of one kdeprecate run (scan, bluegreen and preflight all write this shape)."""
+    run: dict[str, Any] = {
+        "tool": {"driver": {
+            "name": "kdeprecate",
+            "version": tool_version,
+            "semanticVersion": tool_version,
+            "informationUri": INFORMATION_URI,
+            "rules": rules,
+        }},
+        "invocations": [invoked],
+        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The directory kdeprecate was run in."}}},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+        "properties": properties,
+    }
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
 class SarifReporter:
     def render(self, result: ScanResult, context: ReportContext) -> str:
         return json.dumps(self.log(result, context), indent=2, ensure_ascii=False) + "\n"
@@ -84,28 +118,8 @@ class SarifReporter:
         rules = [rule_descriptor(registered, ("kubernetes", "deprecation")) for registered in RULES.values()]
         results = [self._finding_result(f, rule_ids, context) for f in ordered(result.findings)]
         results += [self._notice_result(n, rule_ids) for n in result.notices]
-        invocation: dict[str, Any] = {"executionSuccessful": not result.errors}
-        if result.errors:
-            invocation["toolExecutionNotifications"] = [
-                {"level": "error", "message": {"text": error.message},
-                 "locations": [result_location(error.path, "file", error.line, None)]}
-                for error in result.errors
-            ]
-        run: dict[str, Any] = {
-            "tool": {"driver": {
-                "name": "kdeprecate",
-                "version": context.tool_version,
-                "semanticVersion": context.tool_version,
-                "informationUri": INFORMATION_URI,
-                "rules": rules,
-            }},
-            "invocations": [invocation],
-            "originalUriBaseIds": {SRCROOT: {"description": {"text": "The directory kdeprecate was run in."}}},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-            "properties": {"targets": dict(result.targets), "failOn": context.fail_on},
-        }
-        return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+        return sarif_log(context.tool_version, rules, results, invocation(result.errors),
+                         {"targets": dict(result.targets), "failOn": context.fail_on})
 
     @staticmethod
     def _finding_result(finding: Finding, rule_ids: list[str], context: ReportContext) -> dict[str, Any]:

@@ -79,6 +79,9 @@ class ClusterOptions:
     kubeconfig: str | None = None  # --kubeconfig (else KUBECONFIG, ~/.kube/config, the service account)
     context: str | None = None
     namespaces: tuple[str, ...] = ()  # empty: all namespaces, and cluster-scoped resources
+    # Every object as it runs, not only those holding their applied configuration: what a command
+    # judging the cluster's state needs (preflight: budgets, pods, nodes, webhooks, endpoints).
+    all_objects: bool = False
     timeout: float = REQUEST_TIMEOUT
     workers: int = WORKERS
     page_size: int = PAGE_SIZE
@@ -602,7 +605,8 @@ class LiveCluster:
         """The cluster's objects as Documents (and errors), streamed; Helm release records last.
 
         Only objects carrying one of ``annotations`` (their applied configuration) are yielded: the
-        others say only what the request asked for.
+        others say only what the request asked for. With ``options.all_objects`` every object is (the
+        cluster-dump expander still judges each by its applied configuration, or not at all).
         """
         connection = self.connection
         if connection is None or self._fatal is not None:
@@ -661,6 +665,9 @@ class LiveCluster:
                     continue
             if key == _CRD:
                 yield self._document(_crd_declaration(item), resource)
+            if self.options.all_objects:
+                yield self._document(item, resource)
+                continue
             metadata = item.get("metadata")
             applied = metadata.get("annotations") if isinstance(metadata, Mapping) else None
             if isinstance(applied, Mapping) and any(a in applied for a in annotations):

@@ -12,6 +12,7 @@ from pluto_py.bluegreen.checks import CHECKS
 from pluto_py.bluegreen.model import BLOCKER, CheckResult
 from pluto_py.core.rules import rule
 from pluto_py.report.escape import printable
+from pluto_py.report.junit import junit_document
 
 if TYPE_CHECKING:
     from pluto_py.bluegreen import Readiness
@@ -33,7 +34,6 @@ def _case(check_id: str, result: CheckResult) -> ET.Element:
 
 
 def render(readiness: Readiness, tool_version: str, color: bool = False) -> str:
-    root = ET.Element("testsuites", {"name": "kdeprecate bluegreen"})
     skipped = {entry.id: entry.reason for entry in readiness.not_checked}
     suites: list[tuple[str, list[ET.Element]]] = []
     for check in CHECKS:
@@ -53,20 +53,6 @@ def render(readiness: Readiness, tool_version: str, color: bool = False) -> str:
                 f"{error.path}{':' + str(error.line) if error.line else ''}: {error.message}")
             errors.append(case)
         suites.append(("inputs", errors))
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for name, cases in suites:
-        counts = {"tests": len(cases), "failures": sum(c.find("failure") is not None for c in cases),
-                  "errors": sum(c.find("error") is not None for c in cases),
-                  "skipped": sum(c.find("skipped") is not None for c in cases)}
-        suite = ET.SubElement(root, "testsuite", {"name": name, **{k: str(v) for k, v in counts.items()}})
-        properties = ET.SubElement(suite, "properties")
-        for side, view in (("blue", readiness.blue), ("green", readiness.green)):
-            ET.SubElement(properties, "property", {"name": f"{side}.version",
-                                                   "value": str(view.version) if view.version else "unknown"})
-        suite.extend(cases)
-        for key, value in counts.items():
-            totals[key] += value
-    for key, value in totals.items():
-        root.set(key, str(value))
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    properties = [(f"{side}.version", str(view.version) if view.version else "unknown")
+                  for side, view in (("blue", readiness.blue), ("green", readiness.green))]
+    return junit_document("kdeprecate bluegreen", suites, properties)

@@ -9,7 +9,7 @@ from pluto_py.bluegreen.checks import CHECKS
 from pluto_py.bluegreen.model import BLOCKER, WARNING, CheckResult
 from pluto_py.bluegreen.report import verdict
 from pluto_py.report.escape import printable
-from pluto_py.report.markdown import cell, code
+from pluto_py.report.markdown import cell, error_items
 
 if TYPE_CHECKING:
     from pluto_py.bluegreen import Readiness
@@ -51,9 +51,6 @@ def render(readiness: Readiness, tool_version: str, color: bool = False) -> str:
         lines += ["", "### Not checked", ""]
         lines += [f"- `{entry.id}`: {cell(entry.reason)}" for entry in readiness.not_checked]
     if readiness.errors:
-        lines += ["", "### Inputs not read (the check is incomplete)", ""]
-        for error in readiness.errors:
-            where = code(printable(f"{error.path}:{error.line}" if error.line else error.path))
-            lines.append(f"- {where}: {cell(printable(error.message))}")
+        lines += ["", "### Inputs not read (the check is incomplete)", "", *error_items(readiness.errors)]
     lines += ["", f"<sub>kdeprecate {tool_version} bluegreen</sub>"]
     return "\n".join(lines) + "\n"

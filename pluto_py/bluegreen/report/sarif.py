@@ -11,14 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pluto_py.bluegreen.checks import CHECK_IDS, CHECKS
 from pluto_py.bluegreen.model import BLOCKER, CheckResult
 from pluto_py.core.rules import rule
-from pluto_py.report.sarif import (
-    INFORMATION_URI,
-    SARIF_SCHEMA,
-    SRCROOT,
-    fingerprint,
-    result_location,
-    rule_descriptor,
-)
+from pluto_py.report.sarif import fingerprint, invocation, result_location, rule_descriptor, sarif_log
 
 if TYPE_CHECKING:
     from pluto_py.bluegreen import Readiness
@@ -48,23 +41,9 @@ def _result(result: CheckResult) -> dict[str, Any]:
 
 def render(readiness: Readiness, tool_version: str, color: bool = False) -> str:
     rules = [rule_descriptor(rule(check.id), ("kubernetes", "blue-green")) for check in CHECKS]
-    notifications = [{"level": "error", "message": {"text": error.message},
-                      "locations": [result_location(error.path, "file", error.line, None)]}
-                     for error in readiness.errors]
-    notifications += [{"level": "note", "message": {"text": f"{entry.id} not checked: {entry.reason}"}}
-                      for entry in readiness.not_checked]
-    invocation: dict[str, Any] = {"executionSuccessful": not readiness.errors}
-    if notifications:
-        invocation["toolExecutionNotifications"] = notifications
-    run = {
-        "tool": {"driver": {"name": "kdeprecate", "version": tool_version, "semanticVersion": tool_version,
-                            "informationUri": INFORMATION_URI, "rules": rules}},
-        "invocations": [invocation],
-        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The directory kdeprecate was run in."}}},
-        "columnKind": "unicodeCodePoints",
-        "results": [_result(result) for result in readiness.results],
-        "properties": {"blue": str(readiness.blue.version) if readiness.blue.version else None,
-                       "green": str(readiness.green.version) if readiness.green.version else None},
-    }
-    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2,
-                      ensure_ascii=False) + "\n"
+    invoked = invocation(readiness.errors, [f"{entry.id} not checked: {entry.reason}"
+                                            for entry in readiness.not_checked])
+    properties = {"blue": str(readiness.blue.version) if readiness.blue.version else None,
+                  "green": str(readiness.green.version) if readiness.green.version else None}
+    log = sarif_log(tool_version, rules, [_result(result) for result in readiness.results], invoked, properties)
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
