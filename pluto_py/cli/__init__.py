@@ -40,43 +40,49 @@ def _root(
     """kdeprecate: a static linter for Kubernetes upgrades."""
 
 
-# Every subcommand lives in its own module (pluto_py/cli/<command>.py) and registers here, in the
-# order `--help` lists them.
-from pluto_py.cli import bluegreen as cli_bluegreen  # noqa: E402
-from pluto_py.cli import fix as cli_fix  # noqa: E402
-from pluto_py.cli import list_versions as cli_list_versions  # noqa: E402
-from pluto_py.cli import merge_reports as cli_merge  # noqa: E402
-from pluto_py.cli import podsecurity as cli_podsecurity  # noqa: E402
-from pluto_py.cli import preflight as cli_preflight  # noqa: E402
-from pluto_py.cli import scan as cli_scan  # noqa: E402
-from pluto_py.cli import skew as cli_skew  # noqa: E402
+# Every subcommand lives in its own module (pluto_py/cli/<command>.py), named here in the order
+# `--help` lists them. A run imports and registers only the module of the command it runs.
+COMMANDS: dict[str, str] = {
+    "scan": "pluto_py.cli.scan:scan",
+    "list-versions": "pluto_py.cli.list_versions:list_versions",
+    "skew": "pluto_py.cli.skew:skew",
+    "fix": "pluto_py.cli.fix:fix",
+    "merge-reports": "pluto_py.cli.merge_reports:merge_reports",
+    "podsecurity": "pluto_py.cli.podsecurity:podsecurity",
+    "bluegreen": "pluto_py.cli.bluegreen:bluegreen",
+    "preflight": "pluto_py.cli.preflight:preflight",
+}
 
-app.command("scan")(cli_scan.scan)
-app.command("list-versions")(cli_list_versions.list_versions)
-app.command("skew")(cli_skew.skew)
-app.command("fix")(cli_fix.fix)
-app.command("merge-reports")(cli_merge.merge_reports)
-app.command("podsecurity")(cli_podsecurity.podsecurity)
-app.command("bluegreen")(cli_bluegreen.bluegreen)
-app.command("preflight", short_help="Find what breaks an in-place upgrade, in one worklist.")(cli_preflight.preflight)
+
+def _register(target: typer.Typer, names: list[str]) -> typer.Typer:
+    import importlib
+
+    for name in names:
+        module_name, _, function = COMMANDS[name].partition(":")
+        target.command(name)(getattr(importlib.import_module(module_name), function))
+    return target
+
+
+def full_app() -> typer.Typer:
+    """``app`` with every subcommand registered (for --help, no subcommand, a typo)."""
+    if not app.registered_commands:
+        _register(app, list(COMMANDS))
+    return app
 
 
 def _app_for(args: list[str]) -> typer.Typer:
     """``app`` with only the subcommand that ``args`` starts with, when it names one.
 
     typer builds the options of every registered command before it runs one (~15 ms for ours, on
-    every pre-commit run); a run of one subcommand behaves the same with only that one registered.
-    Anything else (no subcommand, --help, --version, a typo) gets the whole app.
+    every pre-commit run), and each command's module is imported to register it; a run of one
+    subcommand behaves the same with only that one registered. Anything else (no subcommand, --help,
+    --version, a typo) gets the whole app.
     """
-    if not args:
-        return app
-    chosen = [info for info in app.registered_commands
-              if (info.name or getattr(info.callback, "__name__", "").lower().replace("_", "-")) == args[0]]
-    if len(chosen) != 1:
-        return app
+    if not args or args[0] not in COMMANDS:
+        return full_app()
     lean = copy.copy(app)
-    lean.registered_commands = chosen
-    return lean
+    lean.registered_commands = []
+    return _register(lean, [args[0]])
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -55,7 +55,10 @@ def preflight(
         "--config", metavar="FILE", help="Configuration file (waivers) instead of the discovered one.")] = None,
     no_config: Annotated[bool, typer.Option("--no-config", help="Ignore configuration files.")] = False,
 ) -> None:
-    """One verdict and an ordered worklist of what breaks an in-place upgrade to the target.
+    """Find what breaks an in-place upgrade, in one worklist.
+
+    One verdict (ready, risky, blocked) and the checks ordered by what to fix first, grouped by
+    namespace.
 
     Exit status: 0 ready (or nothing at --fail-on), 1 blocked (or risky with --fail-on warning),
     2 bad usage or inputs that could not be read (the rest is still checked).
