@@ -91,17 +91,15 @@ def message(finding: Finding) -> str:
 
 def location(finding: Finding) -> str:
     where = f"{finding.path}:{finding.line}:{finding.column}"
-    if finding.template:
+    if template_shown(finding):
         where += f" [{finding.template}]"
     return where
 
 
-def file_of(finding: Finding) -> str:
-    """The file a person should open: the chart template when the line is the template's."""
-    template_file = finding.context.get("template_file")
-    if template_file and finding.context.get("line_in", "template") == "template":
-        return template_file
-    return finding.path
+def template_shown(finding: Finding) -> bool:
+    """Whether a location needs the Helm template beside its path: when the path is not the
+    template file itself (Helm output read from a file or stdin, a line in rendered output)."""
+    return finding.template is not None and finding.context.get("line_in") != "template"
 
 
 def has_file(path: str, source: str) -> bool:

@@ -22,10 +22,12 @@ knows), so a bare group/version check such as ``.Capabilities.APIVersions.Has "p
 stays true whatever the target (helm issue 10479); checks by group/version/kind are exact.
 
 Values: the chart's defaults, then each ``--values`` file, then each ``--set``, like helm.
-Subcharts, hooks and ``crds/`` are included. A finding's ``path`` is the chart directory and
-``template`` the template path as helm names it (``shop/templates/pdb.yaml``); its line is the
-``apiVersion:`` line of the template file when it can be located (``context["template_file"]``),
-else the line in the rendered output of that template.
+Subcharts, hooks and ``crds/`` are included. A finding's ``template`` is the template path as helm
+names it (``shop/templates/pdb.yaml``) and ``context["chart"]`` the chart directory. When the
+``apiVersion:`` line of the template file can be located, ``path`` is that file (also in
+``context["template_file"]``) and the line is its line (``context["line_in"] = "template"``); else
+``path`` is the chart directory and the line is the line in the rendered output of that template
+(``line_in = "rendered"``).
 """
 
 from __future__ import annotations
@@ -236,13 +238,15 @@ def documents_from_rendered(chart: ChartInput, rendered: Rendered, *,
                 occurrence = seen.get(api_version, 0)
                 seen[api_version] = occurrence + 1
                 located = locate_api_version(source_text, api_version, occurrence)
+            path = chart.display
             if located is not None and template_file is not None:
                 positions[("apiVersion",)] = located
-                context["template_file"] = _display_join(chart.display, template_file.relative_to(chart.path))
+                # Editors and code scanning jump to path:line: the template file, when the line is its own.
+                path = context["template_file"] = _display_join(chart.display, template_file.relative_to(chart.path))
                 context["line_in"] = "template"
             else:
                 context["line_in"] = "rendered"
-            yield Document(path=chart.display, index=index, line=located[0] if located else item.line,
+            yield Document(path=path, index=index, line=located[0] if located else item.line,
                            data=item.data, positions=positions, source=SOURCE_HELM_TEMPLATE, template=name,
                            context=context)
             index += 1
@@ -519,19 +523,21 @@ def static_chart_documents(chart: ChartInput) -> Iterator[Document | ScanError]:
         file_context = dict(context)
         if conditional:
             file_context["conditional"] = "true"  # a subchart enabled by a condition or tags
+        path = chart.display  # a template inside a subchart archive has no file of its own
         if template_file is not None:
-            file_context["template_file"] = _display_join(chart.display, template_file.relative_to(chart.path))
+            path = file_context["template_file"] = _display_join(chart.display,
+                                                                 template_file.relative_to(chart.path))
         file_context["line_in"] = "template"
         if is_crd:
             # CRD files are plain YAML, never templated.
-            for document in parse_yaml_stream(text, chart.display, SOURCE_HELM_TEMPLATE):
+            for document in parse_yaml_stream(text, path, SOURCE_HELM_TEMPLATE):
                 if isinstance(document, ScanError):
                     yield ScanError(chart.display, document.line, f"{helm_name}: {document.message}")
                     continue
                 yield replace(document, index=index, template=helm_name, context=file_context)
                 index += 1
             continue
-        for document in static_documents(chart.display, helm_name, text, file_context):
+        for document in static_documents(path, helm_name, text, file_context):
             yield replace(document, index=index)
             index += 1
 
