@@ -10,9 +10,11 @@ from pluto_py.cli.common import fail_usage
 
 
 def list_versions(
-    output: Annotated[str, typer.Option("--output", "-o", metavar='FORMAT', help="text or json.")] = "text",
+    output: Annotated[str, typer.Option(
+        "--output", "-o", metavar='FORMAT', help="text, json, yaml, csv or markdown.")] = "text",
     extra_table: Annotated[list[Path] | None, typer.Option(
-        "--extra-table", metavar='FILE', help="Include rows from these table files.")] = None,
+        "--extra-table", metavar='FILE',
+        help="Include rows from these table files (our format, or Pluto's versions.yaml).")] = None,
 ) -> None:
     """List every API version the table knows, with when it was deprecated and removed."""
     from pluto_py.core.table import TableError, load_table

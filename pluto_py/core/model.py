@@ -17,6 +17,7 @@ SOURCE_HELM_TEMPLATE = "helm-template"
 SOURCE_HELM_RELEASE = "helm-release"
 SOURCE_LAST_APPLIED = "last-applied"
 SOURCE_CLUSTER = "cluster"
+SOURCE_TEMPLATE = "template"  # a Go/Jinja-templated manifest file, read statically (sources/unparsable.py)
 
 STATUS_REMOVED = "removed"
 STATUS_DEPRECATED = "deprecated"

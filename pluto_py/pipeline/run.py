@@ -59,7 +59,7 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     from pluto_py.pipeline.hooks import CrdHook, Suppressions
     from pluto_py.pipeline.judge import ObjectCollector, ScanHook, build_result, scan_stream
     from pluto_py.sources import InputStats, SourceRequest, expanders_for, sources_for
-    from pluto_py.sources.files import chart_of_file, map_chart_templates
+    from pluto_py.sources.files import chart_of_file, chart_values_sets, map_chart_templates
 
     annotations = tuple(dict.fromkeys([*DEFAULT_ANNOTATIONS, *request.annotations]))
     suppressions = Suppressions()
@@ -77,8 +77,13 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
         raise ScanRequestError(str(exc)) from None
     # pre-commit passes a chart's files one by one: templates are Go templates and values files
     # change what the chart renders, so each is scanned by rendering its chart (once).
+    # A chart's own values file (values-prod.yaml) renders that chart with it; so do the sets the
+    # configuration names per chart (`charts:`, put in settings["paths"]["charts"] by the CLI).
+    own = dict(source_request.settings.get("paths", {}))
+    own["charts"] = chart_values_sets(list(source_request.paths), own.get("charts", {}), chart_of_file)
     scan_paths, notices = map_chart_templates(list(source_request.paths), chart_of_file)
-    source_request = source_request.replace(paths=tuple(scan_paths))
+    source_request = source_request.replace(paths=tuple(scan_paths),
+                                            settings={**source_request.settings, "paths": own})
     if request.shard is not None:
         from pluto_py.sources.shard import ShardError, parse_shard, shard_filter
 

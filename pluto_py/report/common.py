@@ -93,6 +93,9 @@ def location(finding: Finding) -> str:
     where = f"{finding.path}:{finding.line}:{finding.column}"
     if template_shown(finding):
         where += f" [{finding.template}]"
+    values = finding.context.get("values")
+    if values:  # rendered with a chart's values set (sources/helm.py): only that render has it
+        where += f" [with {values}]"
     return where
 
 

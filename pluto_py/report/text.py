@@ -55,9 +55,13 @@ class TextReporter:
     def render(self, result: ScanResult, context: ReportContext) -> str:
         blocks: list[str] = []
         for _path, entries in grouped(result):
-            blocks.append("\n".join(
-                finding_line(e, context) if isinstance(e, Finding) else notice_line(e, context) for e in entries))
+            shown = [e for e in entries if not (context.quiet and isinstance(e, Notice) and e.level != NOTICE_WARNING)]
+            if shown:
+                blocks.append("\n".join(
+                    finding_line(e, context) if isinstance(e, Finding) else notice_line(e, context) for e in shown))
         lines = ["\n\n".join(blocks)] if blocks else []
+        if context.quiet:  # --quiet: findings (and warnings about the setup) only
+            return "".join(line + "\n" for line in lines)
         summary = summary_line(result)
         if context.color:
             failing = any(fails(f.status, context.fail_on) for f in result.findings if not f.suppressed)

@@ -575,7 +575,27 @@ class ChartRenderer:
             self.warnings.append(message)
 
     def __call__(self, chart: ChartInput, options: SourceRequest) -> Iterable[Document | ScanError]:
-        return list(self._render(chart, options))
+        value_sets = chart_value_sets(chart, options)
+        if value_sets == [()]:
+            return list(self._render(chart, options))
+        # One render per values set (a chart's values-prod.yaml, the configuration's `charts:`); an
+        # object rendered the same way by an earlier set is not reported again.
+        produced: list[Document | ScanError] = []
+        seen: set[tuple[str | None, str]] = set()
+        for value_set in value_sets:
+            shown = ", ".join(value_set)
+            for item in self._render(chart, options.replace(helm_values=(*value_set, *options.helm_values))):
+                if isinstance(item, ScanError):
+                    if item not in produced:
+                        produced.append(item)
+                    continue
+                key = (item.template, json.dumps(item.data, sort_keys=True, default=str))
+                if key in seen:
+                    continue
+                seen.add(key)
+                context = {**item.context, "values": shown} if shown else item.context
+                produced.append(replace(item, index=len(seen) - 1, context=context))
+        return produced
 
     def _request(self, chart: ChartInput, options: SourceRequest) -> RenderRequest | ScanError:
         if options.target is None:
@@ -634,6 +654,23 @@ class ChartRenderer:
                    "not be rendered at the target. Install helm, or: pip install 'kdeprecate[helm]'")
         self.engines_used[chart.display] = ENGINE_STATIC
         yield from static_chart_documents(chart)
+
+
+# Where the paths source keeps a request's values sets per chart: SourceRequest.settings["paths"]["charts"],
+# {resolved chart directory: ((values file, ...), ...)}; each set is one render, () the chart's defaults.
+CHART_VALUES_SETTING = "charts"
+
+
+def chart_value_sets(chart: ChartInput, options: SourceRequest) -> list[tuple[str, ...]]:
+    """The values sets ``chart`` is rendered with: those the request names for it, else its defaults."""
+    own = options.settings.get("paths", {})
+    sets = own.get(CHART_VALUES_SETTING, {}) if isinstance(own, Mapping) else {}
+    try:
+        key = str(chart.path.resolve())
+    except OSError:
+        return [()]
+    found = sets.get(key) if isinstance(sets, Mapping) else None
+    return [tuple(value_set) for value_set in found] if found else [()]
 
 
 def chart_handler(renderer: ChartRenderer | None = None) -> ChartRenderer:
