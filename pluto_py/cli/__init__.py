@@ -14,6 +14,7 @@ import typer
 
 from pluto_py import __version__
 from pluto_py.cli.common import EXIT_ERROR, EXIT_OK, PROG, UsageError, error_line
+from pluto_py.cli.completion import COMPLETE_VAR
 
 app = typer.Typer(
     name=PROG,
@@ -86,6 +87,10 @@ def main(argv: list[str] | None = None) -> None:
 
     _typer_fast.install()  # plain str/Path options without importing pydantic (start-up time)
     _help.install()  # metavars, not Python types, in --help
+    if COMPLETE_VAR in os.environ:  # the shell asks for completions (cli/completion.py)
+        from pluto_py.cli.completion import enable_completion
+
+        enable_completion()
     try:
         _app_for(sys.argv[1:] if argv is None else argv)(args=argv, prog_name=PROG, standalone_mode=True)
     except UsageError as exc:

@@ -30,3 +30,12 @@ def completion(
         fail_usage("completion: this typer version does not provide completion scripts")
     sys.stdout.write(get_completion_script(prog_name=PROG, complete_var=COMPLETE_VAR, shell=shell).rstrip("\n")
                      + "\n")
+
+
+def enable_completion() -> None:
+    """Register typer's completion classes (typer does it only for apps with add_completion=True)."""
+    try:
+        from typer._completion_classes import completion_init
+    except ImportError:  # typer moved it: completion answers nothing, the command still runs
+        return
+    completion_init()
