@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pluto_py.core.model import SOURCE_FILE, SOURCE_STDIN, Document, Notice, ScanError
 from pluto_py.core.parse import InputDecodeError, decode_text, parse_text
+from pluto_py.core.prescan import TEMPLATE_MARKERS
 from pluto_py.sources import HELM_ENGINE_ENV, InputStats, SourceRequest
 from pluto_py.sources.files import ChartInput, FileInput, Input, StdinInput, collect_inputs, read_input_bytes
 
@@ -74,10 +75,9 @@ def documents_of_input(item: FileInput | StdinInput, request: SourceRequest | No
 
 def _judge_parse_errors(parsed: Iterator[Document | ScanError], text: str,
                         display: str) -> Iterator[Document | ScanError | Notice]:
-    """``parsed``, where parse errors are errors only for manifests (sources/unparsable.py)."""
-    from pluto_py.sources.unparsable import looks_templated
-
-    if looks_templated(text):
+    """``parsed``, where parse errors are errors only for manifests (sources/unparsable.py, imported
+    at the first file that needs it: this runs for every file)."""
+    if any(marker in text for marker in TEMPLATE_MARKERS):  # sources.unparsable.looks_templated
         # A template may parse in parts: decide on the whole file before yielding any of it.
         items = list(parsed)
         errors = [item for item in items if isinstance(item, ScanError)]

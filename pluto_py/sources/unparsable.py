@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from pluto_py.core.model import NOTICE_INFO, SOURCE_TEMPLATE, Document, Notice, ScanError
+from pluto_py.core.prescan import TEMPLATE_MARKERS
 
 NOT_A_MANIFEST = "not-a-manifest"
 MANIFEST_TEMPLATE = "manifest-template"
@@ -32,7 +33,6 @@ MANIFEST_TEMPLATE = "manifest-template"
 _TOP_API_VERSION = re.compile(r"""^(?:apiVersion|"apiVersion"|'apiVersion')[ \t]*:""", re.MULTILINE)
 _TOP_KIND = re.compile(r"""^(?:kind|"kind"|'kind')[ \t]*:""", re.MULTILINE)
 _FLOW_API_VERSION = re.compile(r"[{,][ \t]*apiVersion[ \t]*:")
-_TEMPLATE_MARKERS = ("{{", "{%")
 MAX_REASON_CHARS = 160
 
 
@@ -47,7 +47,7 @@ def looks_like_manifest(text: str) -> bool:
 
 def looks_templated(text: str) -> bool:
     """Whether ``text`` holds Go or Jinja template syntax."""
-    return any(marker in text for marker in _TEMPLATE_MARKERS)
+    return any(marker in text for marker in TEMPLATE_MARKERS)
 
 
 def not_a_manifest(path: str, error: ScanError) -> Notice:
