@@ -18,10 +18,11 @@ import pytest
 import yaml
 
 from pluto_py import __version__
+from pluto_py.cli import app
 from tests.conftest import REPO_ROOT, CliResult
 
 Cli = Callable[..., CliResult]
-COMMANDS = ("scan", "list-versions", "skew", "fix", "merge-reports", "version", "completion")
+COMMANDS = [str(info.name) for info in app.registered_commands]  # every subcommand, those added later too
 MIXED = ("apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: web\n---\n"
          "apiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: web\n")
 # A user's additional-versions file as Pluto reads it (FairwindsOps/pluto, versions.yaml format):
@@ -64,6 +65,7 @@ def help_of(cli: Cli, *command: str) -> str:
 
 
 def test_help_short_flag_metavars_summaries_and_exit_codes(cli: Cli) -> None:
+    assert {"scan", "list-versions", "skew", "fix", "merge-reports", "version", "completion"} <= set(COMMANDS)
     top = help_of(cli)
     for command in COMMANDS:
         text = help_of(cli, command)

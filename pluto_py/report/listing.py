@@ -57,17 +57,9 @@ def _document(entries: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _yaml(data: dict[str, Any]) -> str:
     """The JSON document's data as YAML (same keys, as `scan -o yaml` is to `-o json`)."""
-    import io
+    from pluto_py.report.yaml_report import yaml_text
 
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # keep the JSON order
-    yaml.width = 4096
-    buffer = io.StringIO()
-    yaml.dump(data, buffer)
-    return buffer.getvalue()
+    return yaml_text(data)
 
 
 def _csv(entries: list[dict[str, Any]]) -> str:
