@@ -53,7 +53,12 @@ def sarif(cli: Cli, *args: str, code: int = 1) -> dict[str, object]:
 
 
 def test_sarif_from_a_subdirectory_points_at_files_from_the_repository_root(cli: Cli, repo: Path) -> None:
+    (repo / "deploy" / "k8s" / "tsconfig.json").write_text('{\n  // not a manifest\n}\n')
     run = sarif(cli, "k8s")["runs"][0]  # type: ignore[index]
+    # A note about the scan is a notification (no code-scanning alert), not a result.
+    [note] = run["invocations"][0]["toolExecutionNotifications"]
+    assert (note["level"], note["descriptor"]["id"]) == ("note", "not-a-manifest")
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "deploy/k8s/tsconfig.json"
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == repo.resolve().as_uri() + "/"
     located = [r["locations"][0]["physicalLocation"] for r in run["results"]]
     assert [p["artifactLocation"] for p in located] == [
@@ -133,6 +138,7 @@ def test_junit_is_valid_for_jenkins_and_readable_by_gitlab(cli: Cli, tmp_path: P
 def test_gitlab_code_quality_report(cli: Cli, repo: Path) -> None:
     (repo / "deploy" / "k8s" / "stale.yaml").write_text("# kdeprecate: ignore\napiVersion: v1\nkind: ConfigMap\n"
                                                         "metadata: {name: x}\n")
+    (repo / "deploy" / "k8s" / "tsconfig.json").write_text('{\n  // not a manifest: no issue\n}\n')
     result = cli("scan", "k8s", "--no-config", "--target", "1.21", "-o", "gitlab")
     assert result.code == 0, result.stderr  # deprecated findings only, below --fail-on removed
     issues = json.loads(result.stdout)
@@ -143,6 +149,7 @@ def test_gitlab_code_quality_report(cli: Cli, repo: Path) -> None:
     assert ingress["location"]["lines"] == {"begin": 1} and ingress["severity"] == "minor"
     assert "Ingress/web uses extensions/v1beta1" in ingress["description"]
     assert by_path["unused-suppression", "deploy/k8s/stale.yaml"]["severity"] == "minor"
+    assert {check for check, _ in by_path} == {"deprecated-api", "unused-suppression"}
     removed = json.loads(cli("scan", "k8s", "--no-config", "--target", "1.25", "-o", "gitlab").stdout)
     assert {issue["severity"] for issue in removed if issue["check_name"] == "removed-api"} == {"critical"}
 

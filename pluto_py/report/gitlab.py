@@ -7,7 +7,8 @@ core/rules.py), ``fingerprint``, ``severity`` (``info``, ``minor``, ``major``, `
 depend on the line, so an issue keeps its identity when lines above it move.
 
 Severity: a removed API is ``critical`` (applying the manifest fails), another finding at or above
-``--fail-on`` is ``major``, one below it ``minor``; notices are ``minor`` (warnings) or ``info``.
+``--fail-on`` is ``major``, one below it ``minor``; warnings about the setup (a stale suppression) are
+``minor``; notes about the scan (a file that is no manifest) are not issues and are left out.
 Suppressed findings are left out (GitLab has no notion of a suppressed issue), as are files that
 could not be read: they are errors on stderr and make the scan exit 2.
 """
@@ -18,7 +19,7 @@ import hashlib
 import json
 from typing import Any
 
-from pluto_py.core.model import NOTICE_WARNING, STATUS_REMOVED, Finding, Notice, ScanResult
+from pluto_py.core.model import NOTICE_WARNING, STATUS_REMOVED, Finding, ScanResult
 from pluto_py.report import ReportContext, fails
 from pluto_py.report.common import active, has_file, message, notice_code, rule_id
 from pluto_py.report.locations import root_relative
@@ -70,10 +71,8 @@ class GitlabReporter:
                 (finding.document, finding.template, finding.api_version, finding.kind, finding.name,
                  finding.namespace))
         for notice in result.notices:
-            add(notice.message, notice_code(notice), _notice_severity(notice), _path(notice.path, "file", root),
+            if notice.level != NOTICE_WARNING:
+                continue  # a remark about the scan (a file that is no manifest), not an issue of the code
+            add(notice.message, notice_code(notice), "minor", _path(notice.path, "file", root),
                 notice.line, (notice.line, notice.message))
         return issues
-
-
-def _notice_severity(notice: Notice) -> str:
-    return "minor" if notice.level == NOTICE_WARNING else "info"

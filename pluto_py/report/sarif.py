@@ -10,8 +10,10 @@ outside the root is an absolute ``file://`` URI. Findings read from stdin (or a 
 file: their location is the artifact ``stdin`` (resp. the cluster's name) with a logical location
 beside it, since GitHub rejects results without a physical location. Findings at or above
 ``--fail-on`` are ``error``, others ``warning``; suppressed findings keep their result with an
-``inSource`` suppression (GitHub hides them). Files that could not be read are tool execution
-notifications, with ``executionSuccessful: false``. Output is deterministic (no timestamps).
+``inSource`` suppression (GitHub hides them). Warnings about the user's setup (stale suppressions) are
+results; files that could not be read (with ``executionSuccessful: false``) and notes about the scan
+(``not-a-manifest``, ``chart-template``, ...) are tool execution notifications, which raise no alert.
+Output is deterministic (no timestamps).
 """
 
 from __future__ import annotations
@@ -122,14 +124,23 @@ class SarifReporter:
         rules = [_rule_descriptor(registered) for registered in RULES.values()]
         root = context.source_root
         results = [self._finding_result(f, rule_ids, context) for f in ordered(result.findings)]
-        results += [self._notice_result(n, rule_ids, root) for n in result.notices]
+        # Warnings about the user's setup (a stale suppression) are results; remarks about the scan itself
+        # (a file that is no manifest, a chart template rendered through its chart) are notifications,
+        # which code scanning does not turn into alerts.
+        results += [self._notice_result(n, rule_ids, root) for n in result.notices if n.level == NOTICE_WARNING]
         invocation: dict[str, Any] = {"executionSuccessful": not result.errors}
-        if result.errors:
-            invocation["toolExecutionNotifications"] = [
-                {"level": "error", "message": {"text": error.message},
-                 "locations": [_location(error.path, "file", error.line, None, root)]}
-                for error in result.errors
-            ]
+        notifications = [
+            {"level": "error", "message": {"text": error.message},
+             "locations": [_location(error.path, "file", error.line, None, root)]}
+            for error in result.errors
+        ]
+        notifications += [
+            {"level": "note", "message": {"text": notice.message}, "descriptor": {"id": notice_code(notice)},
+             "locations": [_location(notice.path, "file", notice.line, notice.column, root)]}
+            for notice in result.notices if notice.level != NOTICE_WARNING
+        ]
+        if notifications:
+            invocation["toolExecutionNotifications"] = notifications
         base: dict[str, Any] = {"description": {"text": "The root of the repository (or the directory kdeprecate "
                                                         "was run in, outside a repository)."}}
         if root is not None:
@@ -186,7 +197,7 @@ class SarifReporter:
         return {
             "ruleId": rid,
             "ruleIndex": rule_ids.index(rid),
-            "level": "warning" if notice.level == NOTICE_WARNING else "note",
+            "level": "warning",
             "message": {"text": notice.message},
             "locations": [_location(notice.path, "file", notice.line, notice.column, root)],
         }
