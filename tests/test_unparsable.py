@@ -193,3 +193,14 @@ def test_the_configuration_names_a_charts_values_files(cli: Cli, tree: Path, sdk
         missing.stderr
     write(tree, {".kdeprecate.yaml": "charts:\n  charts: [values.yaml]\n"})
     assert "charts: charts: not a chart" in cli("scan", "charts/web", "--target", "1.25").stderr
+
+
+def test_fix_skips_what_is_no_manifest_and_reports_templates(cli: Cli, tree: Path) -> None:
+    write(tree, {**NOT_MANIFESTS, "deploy/ingress.yaml": TEMPLATED_INGRESS})
+    nothing = cli("fix", *NOT_MANIFESTS, "--no-config", "--target", "1.25", "--check")
+    assert (nothing.code, nothing.stderr) == (0, "")
+    template = cli("fix", "deploy/ingress.yaml", "--no-config", "--target", "1.25")
+    assert template.code == 1  # something to change, by hand: the file is a template
+    assert "deploy/ingress.yaml:1: Ingress/<unnamed>: a template, not rewritten: change extensions/v1beta1 → " \
+           "networking.k8s.io/v1" in template.stderr
+    assert (tree / "deploy/ingress.yaml").read_text() == TEMPLATED_INGRESS
