@@ -14,13 +14,15 @@ import typer
 
 from pluto_py import __version__
 from pluto_py.cli.common import EXIT_ERROR, EXIT_OK, PROG, UsageError, error_line
+from pluto_py.cli.completion import COMPLETE_VAR
 
 app = typer.Typer(
     name=PROG,
     help="Find Kubernetes manifests that use deprecated or removed API versions, fix them, "
     "and plan upgrades within the version skew policy.",
-    add_completion=False,
+    add_completion=False,  # `kdeprecate completion SHELL` prints the script instead (cli/completion.py)
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -41,22 +43,30 @@ def _root(
 
 
 # Every subcommand lives in its own module (pluto_py/cli/<command>.py) and registers here, in the
-# order `--help` lists them.
+# order `--help` lists them. short_help is the whole line `--help` shows (click would cut a longer
+# first sentence with "..."); scan's epilog lists the exit codes.
 from pluto_py.cli import bluegreen as cli_bluegreen  # noqa: E402
+from pluto_py.cli import completion as cli_completion  # noqa: E402
 from pluto_py.cli import fix as cli_fix  # noqa: E402
 from pluto_py.cli import list_versions as cli_list_versions  # noqa: E402
 from pluto_py.cli import merge_reports as cli_merge  # noqa: E402
 from pluto_py.cli import podsecurity as cli_podsecurity  # noqa: E402
 from pluto_py.cli import scan as cli_scan  # noqa: E402
 from pluto_py.cli import skew as cli_skew  # noqa: E402
+from pluto_py.cli import version as cli_version  # noqa: E402
 
-app.command("scan")(cli_scan.scan)
-app.command("list-versions")(cli_list_versions.list_versions)
-app.command("skew")(cli_skew.skew)
-app.command("fix")(cli_fix.fix)
-app.command("merge-reports")(cli_merge.merge_reports)
-app.command("podsecurity")(cli_podsecurity.podsecurity)
-app.command("bluegreen")(cli_bluegreen.bluegreen)
+app.command("scan", short_help="Find deprecated and removed API versions.", epilog=cli_scan.EXIT_CODES)(
+    cli_scan.scan)
+app.command("list-versions", short_help="List the API versions the table knows.")(cli_list_versions.list_versions)
+app.command("skew", short_help="Check the version skew policy; plan upgrades.")(cli_skew.skew)
+app.command("fix", short_help="Rewrite removed API versions to their replacements.")(cli_fix.fix)
+app.command("merge-reports", short_help="Merge the JSON reports of sharded scans.")(cli_merge.merge_reports)
+app.command("podsecurity", short_help="Check pod security across the upgrade (PSP to Pod Security).")(
+    cli_podsecurity.podsecurity)
+app.command("bluegreen", short_help="Check that a new cluster (green) can take over from blue.")(
+    cli_bluegreen.bluegreen)
+app.command("version", short_help="Print the version and the API table's coverage.")(cli_version.version)
+app.command("completion", short_help="Print a shell completion script.")(cli_completion.completion)
 
 
 def _app_for(args: list[str]) -> typer.Typer:
@@ -79,9 +89,14 @@ def _app_for(args: list[str]) -> typer.Typer:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: never a traceback for bad input or bad flags."""
-    from pluto_py.cli import _typer_fast
+    from pluto_py.cli import _help, _typer_fast
 
     _typer_fast.install()  # plain str/Path options without importing pydantic (start-up time)
+    _help.install()  # metavars, not Python types, in --help
+    if COMPLETE_VAR in os.environ:  # the shell asks for completions (cli/completion.py)
+        from pluto_py.cli.completion import enable_completion
+
+        enable_completion()
     try:
         _app_for(sys.argv[1:] if argv is None else argv)(args=argv, prog_name=PROG, standalone_mode=True)
     except UsageError as exc:

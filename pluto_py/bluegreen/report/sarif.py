@@ -1,7 +1,8 @@
 """`-o sarif`: SARIF 2.1.0, the shape of the scan's report (pluto_py/report/sarif.py): one rule per check
 (help and helpUri from the rule registry, core/rules.py), one result per problem (error for a blocker,
-warning for a warning) located in the input it was read from; inputs not read are tool execution
-notifications, checks not run are notes. Deterministic."""
+warning for a warning) located in the input it was read from, relative to the repository root as the
+scan's are (report/locations.py); inputs not read are tool execution notifications, checks not run are
+notes. Deterministic."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pluto_py.report.sarif import (
     fingerprint,
     result_location,
     rule_descriptor,
+    uri_base,
 )
 
 if TYPE_CHECKING:
@@ -28,9 +30,9 @@ def _level(severity: str) -> str:
     return "error" if severity == BLOCKER else "warning"
 
 
-def _result(result: CheckResult) -> dict[str, Any]:
+def _result(result: CheckResult, root: str) -> dict[str, Any]:
     ref, where = result.object, result.where
-    location = (result_location(where.path, where.source, where.line, None) if where is not None
+    location = (result_location(where.path, where.source, where.line, None, root) if where is not None
                 else {"logicalLocations": [{"name": str(ref), "kind": "resource"}]})
     return {
         "ruleId": result.id,
@@ -47,9 +49,12 @@ def _result(result: CheckResult) -> dict[str, Any]:
 
 
 def render(readiness: Readiness, tool_version: str, color: bool = False) -> str:
+    from pluto_py.report.locations import find_source_root
+
+    root = find_source_root()
     rules = [rule_descriptor(rule(check.id), ("kubernetes", "blue-green")) for check in CHECKS]
     notifications = [{"level": "error", "message": {"text": error.message},
-                      "locations": [result_location(error.path, "file", error.line, None)]}
+                      "locations": [result_location(error.path, "file", error.line, None, root)]}
                      for error in readiness.errors]
     notifications += [{"level": "note", "message": {"text": f"{entry.id} not checked: {entry.reason}"}}
                       for entry in readiness.not_checked]
@@ -60,9 +65,9 @@ def render(readiness: Readiness, tool_version: str, color: bool = False) -> str:
         "tool": {"driver": {"name": "kdeprecate", "version": tool_version, "semanticVersion": tool_version,
                             "informationUri": INFORMATION_URI, "rules": rules}},
         "invocations": [invocation],
-        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The directory kdeprecate was run in."}}},
+        "originalUriBaseIds": {SRCROOT: uri_base(root)},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(result) for result in readiness.results],
+        "results": [_result(result, root) for result in readiness.results],
         "properties": {"blue": str(readiness.blue.version) if readiness.blue.version else None,
                        "green": str(readiness.green.version) if readiness.green.version else None},
     }
