@@ -132,7 +132,7 @@ def scan_command(root: Path) -> list[str]:
     return [*kdeprecate_command(), "scan", str(root), "--target", "1.22", "-o", "json", "--no-config"]
 
 
-def measure(files: int, seed: int, repeat: int, startup_repeat: int, workdir: Path) -> int:
+def measure(files: int, seed: int, repeat: int, startup_repeat: int, workdir: Path, compile_first: bool = True) -> int:
     corpus_dir = workdir / "corpus"
     info: CorpusInfo = generate(corpus_dir, files, seed)
     paths = files_of(corpus_dir)
@@ -142,8 +142,8 @@ def measure(files: int, seed: int, repeat: int, startup_repeat: int, workdir: Pa
     print(f"corpus: {info.files} files, {info.documents} documents ({info.deprecated} with a deprecated API), "
           f"{megabytes:.1f} MB, seed {seed}")
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; median of {repeat} runs, warm cache")
-    if os.environ.get("PYTHONDONTWRITEBYTECODE"):  # e.g. under the test-suite, which writes nothing into the tree
-        print("bytecode: not written (PYTHONDONTWRITEBYTECODE is set): every run compiles our modules\n")
+    if not compile_first:  # the test-suite: it writes nothing into the checkout
+        print("bytecode: not written (--no-compile): every run compiles our modules\n")
     else:
         print(f"bytecode: {Path(compile_bytecode()).name} byte-compiled first, as pip install does\n")
 
@@ -203,6 +203,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per corpus measurement (median)")
     parser.add_argument("--startup-repeat", type=int, default=21, help="runs per start-up measurement (median)")
     parser.add_argument("--keep", type=Path, help="write the corpus here and keep it")
+    parser.add_argument("--no-compile", action="store_true",
+                        help="do not byte-compile pluto_py first (writes nothing into the package; start-up is slower)")
     args = parser.parse_args()
     try:
         import yaml
@@ -215,9 +217,9 @@ def main() -> None:
         raise SystemExit("needs cat")
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-        sys.exit(measure(args.files, args.seed, args.repeat, args.startup_repeat, args.keep))
+        sys.exit(measure(args.files, args.seed, args.repeat, args.startup_repeat, args.keep, not args.no_compile))
     with tempfile.TemporaryDirectory(prefix="kdeprecate-bench-") as workdir:
-        sys.exit(measure(args.files, args.seed, args.repeat, args.startup_repeat, Path(workdir)))
+        sys.exit(measure(args.files, args.seed, args.repeat, args.startup_repeat, Path(workdir), not args.no_compile))
 
 
 if __name__ == "__main__":

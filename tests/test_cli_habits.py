@@ -18,11 +18,11 @@ import pytest
 import yaml
 
 from pluto_py import __version__
-from pluto_py.cli import app
+from pluto_py.cli import COMMANDS as CLI_COMMANDS
 from tests.conftest import REPO_ROOT, CliResult
 
 Cli = Callable[..., CliResult]
-COMMANDS = [str(info.name) for info in app.registered_commands]  # every subcommand, those added later too
+COMMANDS = list(CLI_COMMANDS)  # every subcommand, those added later too
 MIXED = ("apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: web\n---\n"
          "apiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: web\n")
 # A user's additional-versions file as Pluto reads it (FairwindsOps/pluto, versions.yaml format):

@@ -22,6 +22,7 @@ from pluto_py.sources.helm import (
     locate_api_version,
     served_apis,
     split_helm_output,
+    static_render_hint,
 )
 from tests.conftest import FIXTURES, REPO_ROOT, CliResult
 
@@ -213,8 +214,9 @@ def test_no_engine_at_all_falls_back_to_static(monkeypatch: pytest.MonkeyPatch) 
     items = list(renderer(ChartInput(Path(CHART), CHART), SourceRequest(target="1.25")))
     assert all(isinstance(item, Document) for item in items)
     assert renderer.engines_used == {CHART: ENGINE_STATIC}
-    [warning] = renderer.warnings
+    warning, hint = renderer.warnings
     assert "helm: no `helm` on PATH" in warning and "helm-python-sdk: helm-python-sdk cannot be used" in warning
+    assert hint == static_render_hint()
 
 
 # --- the helm binary (a stand-in that records its arguments) --------------------------------------

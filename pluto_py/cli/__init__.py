@@ -8,7 +8,7 @@ import annotations`` here: typer would evaluate every option's annotation string
 import copy
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import typer
 
@@ -42,49 +42,61 @@ def _root(
     """kdeprecate: a static linter for Kubernetes upgrades."""
 
 
-# Every subcommand lives in its own module (pluto_py/cli/<command>.py) and registers here, in the
-# order `--help` lists them. short_help is the whole line `--help` shows (click would cut a longer
-# first sentence with "..."); scan's epilog lists the exit codes.
-from pluto_py.cli import bluegreen as cli_bluegreen  # noqa: E402
-from pluto_py.cli import completion as cli_completion  # noqa: E402
-from pluto_py.cli import fix as cli_fix  # noqa: E402
-from pluto_py.cli import list_versions as cli_list_versions  # noqa: E402
-from pluto_py.cli import merge_reports as cli_merge  # noqa: E402
-from pluto_py.cli import podsecurity as cli_podsecurity  # noqa: E402
-from pluto_py.cli import scan as cli_scan  # noqa: E402
-from pluto_py.cli import skew as cli_skew  # noqa: E402
-from pluto_py.cli import version as cli_version  # noqa: E402
+class Command(NamedTuple):
+    target: str  # "module:function"
+    short_help: str  # the whole line `--help` lists: click would cut a longer first sentence with "..."
 
-app.command("scan", short_help="Find deprecated and removed API versions.", epilog=cli_scan.EXIT_CODES)(
-    cli_scan.scan)
-app.command("list-versions", short_help="List the API versions the table knows.")(cli_list_versions.list_versions)
-app.command("skew", short_help="Check the version skew policy; plan upgrades.")(cli_skew.skew)
-app.command("fix", short_help="Rewrite removed API versions to their replacements.")(cli_fix.fix)
-app.command("merge-reports", short_help="Merge the JSON reports of sharded scans.")(cli_merge.merge_reports)
-app.command("podsecurity", short_help="Check pod security across the upgrade (PSP to Pod Security).")(
-    cli_podsecurity.podsecurity)
-app.command("bluegreen", short_help="Check that a new cluster (green) can take over from blue.")(
-    cli_bluegreen.bluegreen)
-app.command("version", short_help="Print the version and the API table's coverage.")(cli_version.version)
-app.command("completion", short_help="Print a shell completion script.")(cli_completion.completion)
+
+# Every subcommand lives in its own module (pluto_py/cli/<command>.py), named here in the order
+# `--help` lists them. A run imports and registers only the module of the command it runs. A
+# module's EPILOG, when it has one, ends its --help (scan's exit codes).
+COMMANDS: dict[str, Command] = {
+    "scan": Command("pluto_py.cli.scan:scan", "Find deprecated and removed API versions."),
+    "list-versions": Command("pluto_py.cli.list_versions:list_versions", "List the API versions the table knows."),
+    "skew": Command("pluto_py.cli.skew:skew", "Check the version skew policy; plan upgrades."),
+    "fix": Command("pluto_py.cli.fix:fix", "Rewrite removed API versions to their replacements."),
+    "merge-reports": Command("pluto_py.cli.merge_reports:merge_reports", "Merge the JSON reports of sharded scans."),
+    "podsecurity": Command("pluto_py.cli.podsecurity:podsecurity",
+                           "Check pod security across the upgrade (PSP to Pod Security)."),
+    "bluegreen": Command("pluto_py.cli.bluegreen:bluegreen",
+                         "Check that a new cluster (green) can take over from blue."),
+    "version": Command("pluto_py.cli.version:version", "Print the version and the API table's coverage."),
+    "completion": Command("pluto_py.cli.completion:completion", "Print a shell completion script."),
+}
+
+
+def _register(target: typer.Typer, names: list[str]) -> typer.Typer:
+    import importlib
+
+    for name in names:
+        command = COMMANDS[name]
+        module_name, _, function = command.target.partition(":")
+        module = importlib.import_module(module_name)
+        target.command(name, short_help=command.short_help, epilog=getattr(module, "EPILOG", None))(
+            getattr(module, function))
+    return target
+
+
+def full_app() -> typer.Typer:
+    """``app`` with every subcommand registered (for --help, no subcommand, a typo)."""
+    if not app.registered_commands:
+        _register(app, list(COMMANDS))
+    return app
 
 
 def _app_for(args: list[str]) -> typer.Typer:
     """``app`` with only the subcommand that ``args`` starts with, when it names one.
 
     typer builds the options of every registered command before it runs one (~15 ms for ours, on
-    every pre-commit run); a run of one subcommand behaves the same with only that one registered.
-    Anything else (no subcommand, --help, --version, a typo) gets the whole app.
+    every pre-commit run), and each command's module is imported to register it; a run of one
+    subcommand behaves the same with only that one registered. Anything else (no subcommand, --help,
+    --version, a typo) gets the whole app.
     """
-    if not args:
-        return app
-    chosen = [info for info in app.registered_commands
-              if (info.name or getattr(info.callback, "__name__", "").lower().replace("_", "-")) == args[0]]
-    if len(chosen) != 1:
-        return app
+    if not args or args[0] not in COMMANDS:
+        return full_app()
     lean = copy.copy(app)
-    lean.registered_commands = chosen
-    return lean
+    lean.registered_commands = []
+    return _register(lean, [args[0]])
 
 
 def main(argv: list[str] | None = None) -> None:

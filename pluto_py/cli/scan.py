@@ -27,8 +27,8 @@ from pluto_py.cli.common import (
     warning_line,
 )
 
-# Shown at the end of `kdeprecate scan --help` (the \b keeps click from re-wrapping the lines).
-EXIT_CODES = """Exit codes:
+# Shown at the end of `kdeprecate scan --help` (cli/__init__.py; the \b keeps click from re-wrapping the lines).
+EPILOG = """Exit codes:
 
 \b
   0  nothing at or above the --fail-on level

@@ -86,8 +86,10 @@ _RULES: tuple[Rule, ...] = (
     Rule("chart-rendered-statically", LEVEL_NOTE,
          "A Helm chart was read without a Helm engine.",
          "No `helm` binary and no helm-python-sdk: the templates were read as text. apiVersions computed by "
-         "templates are not seen and findings marked conditional may not be rendered at the target. Install helm, "
-         "or `pip install 'kdeprecate[helm]'`."),
+         "templates are not seen and findings marked conditional may not be rendered at the target. Put the `helm` "
+         "binary on PATH, or install Helm's engine for Python (`pip install 'kdeprecate[helm]'`; a default "
+         "dependency where helm-python-sdk publishes a wheel: Linux x86_64/aarch64 with glibc, macOS arm64, "
+         "Windows x64)."),
     Rule("chart-template", LEVEL_NOTE,
          "A Helm chart template was scanned through its chart.",
          "Templates are Go templates, not YAML: kdeprecate renders the chart they belong to instead of parsing "

@@ -733,7 +733,8 @@ class ChartRenderer:
         why = f" ({'; '.join(unavailable)})" if unavailable else ""
         self._warn(f"{chart.display}: rendered statically, without a Helm engine{why}: apiVersions computed by "
                    "templates are not seen, --values/--set are not applied, and findings marked conditional may "
-                   "not be rendered at the target. Install helm, or: pip install 'kdeprecate[helm]'")
+                   "not be rendered at the target")
+        self._warn(static_render_hint())  # once per run, however many charts
         self.engines_used[chart.display] = ENGINE_STATIC
         yield from static_chart_documents(chart)
 
@@ -753,6 +754,22 @@ def chart_value_sets(chart: ChartInput, options: SourceRequest) -> list[tuple[st
         return [()]
     found = sets.get(key) if isinstance(sets, Mapping) else None
     return [tuple(value_set) for value_set in found] if found else [()]
+# Where helm-python-sdk publishes wheels (sys.platform, platform.machine()): the same platforms as the
+# environment markers of its dependency in pyproject.toml.
+HELM_SDK_WHEEL_PLATFORMS = frozenset({("linux", "x86_64"), ("linux", "aarch64"), ("darwin", "arm64"),
+                                      ("win32", "AMD64")})
+
+
+def static_render_hint() -> str:
+    """What to install to render charts with Helm's own engine, on this platform."""
+    import platform
+    import sys
+
+    if (sys.platform, platform.machine()) in HELM_SDK_WHEEL_PLATFORMS and platform.libc_ver()[0] != "":
+        return ("to render charts with Helm's own engine, put the helm binary on PATH or install Helm's engine "
+                "for Python: python3 -m pip install 'kdeprecate[helm]'")
+    return (f"to render charts with Helm's own engine, put the helm binary on PATH (helm-python-sdk publishes no "
+            f"wheel for {sys.platform}/{platform.machine()})")
 
 
 def chart_handler(renderer: ChartRenderer | None = None) -> ChartRenderer:
