@@ -44,7 +44,8 @@ atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, True)
 # Variables that change what kdeprecate (or a library it uses) prints: cleared before every test.
 ENV_PREFIXES = ("KDEPRECATE_",)
 ENV_KEPT = frozenset({"KDEPRECATE_UPDATE_GOLDEN"})  # asked for by the person running the suite
-ENV_CLEARED = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "NO_COLOR", "FORCE_COLOR", "CLICOLOR", "CLICOLOR_FORCE",
+ENV_CLEARED = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_WORKSPACE", "CI_PROJECT_DIR",  # report roots
+               "NO_COLOR", "FORCE_COLOR", "CLICOLOR", "CLICOLOR_FORCE",
                "COLORTERM", "PY_COLORS", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
 
 

@@ -163,6 +163,13 @@ def test_extra_tables_helm_values_and_output_file_from_the_file(repo: Path, cli:
     assert result.stdout.splitlines()[-1].endswith("(target k8s 1.22, widgets 2.0)")
 
 
+def test_every_report_format_may_be_configured() -> None:
+    from pluto_py.report import REPORTERS
+
+    schema = json.loads((REPO_ROOT / "data" / "config.schema.json").read_text())
+    assert schema["properties"]["output"]["enum"] == list(REPORTERS)
+
+
 def test_globs() -> None:
     assert glob_regex("vendor").match("k8s/vendor/a.yaml") and glob_regex("vendor").match("vendor")
     assert not glob_regex("/vendor").match("k8s/vendor/a.yaml")

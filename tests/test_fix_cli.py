@@ -101,7 +101,7 @@ def test_chart_templates_are_reported_not_rewritten(cli: Cli, tree: Path) -> Non
     result = cli("fix", str(tree / "charts"), "--target", "1.25")
     assert result.code == 1
     assert _snapshot(tree / "charts") == before
-    assert re.search(r"templates/pdb\.yaml:\d+: PodDisruptionBudget/<unnamed>: chart template, not rewritten: "
+    assert re.search(r"templates/pdb\.yaml:\d+: PodDisruptionBudget/<unnamed>: a template, not rewritten: "
                      r"change policy/v1beta1 → policy/v1", result.stderr)
 
 

@@ -356,7 +356,7 @@ def live_result(api: KubeAPIServer, tmp_path_factory: pytest.TempPathFactory) ->
     return run_scan(request, load_table([])).result
 
 
-@pytest.mark.parametrize("output", ["text", "json", "yaml", "csv", "markdown", "sarif", "junit", "github"])
+@pytest.mark.parametrize("output", ["text", "json", "yaml", "csv", "markdown", "sarif", "junit", "github", "gitlab"])
 def test_every_reporter_copes_with_objects_without_a_line(output: str, live_result: Any) -> None:
     from pluto_py.report import ReportContext, get_reporter
 
@@ -366,11 +366,17 @@ def test_every_reporter_copes_with_objects_without_a_line(output: str, live_resu
     assert "nightly" in text
     if output == "sarif":
         located = json.loads(text)["runs"][0]["results"][0]["locations"][0]
-        assert located == {"logicalLocations": [{"name": "cluster:prod", "kind": "resource"}]}
+        assert located["logicalLocations"] == [{"name": "cluster:prod", "kind": "resource"}]
+        # GitHub drops results without a physical location: an artifact named after the cluster, no file of
+        # the repository (no uriBaseId) and no region.
+        assert located["physicalLocation"] == {"artifactLocation": {
+            "uri": "cluster%3Aprod", "description": {"text": "not a file: cluster:prod"}}}
     if output == "github":
         assert "file=" not in text
     if output == "junit":
         assert 'name="CronJob/nightly (namespace shop) batch/v1beta1"' in text
+    if output == "gitlab":  # Code Quality wants a line: the first
+        assert json.loads(text)[0]["location"] == {"path": "cluster:prod", "lines": {"begin": 1}}
 
 
 def test_cluster_options_need_cluster_and_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -103,9 +103,12 @@ def user_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     repo.mkdir()
     git(repo, "init", "-q")
     config = {"repos": [{"repo": str(project), "rev": sha, "hooks": [
-        {"id": "kdeprecate", "args": ["--target", "1.22"], "exclude": "^cert/"},
+        {"id": "kdeprecate", "args": ["--target", "1.22"], "exclude": "^(cert|charts/prod)/"},
         {"id": "kdeprecate", "alias": "kdeprecate-cert-manager", "files": "^cert/",
          "args": ["--target", "1.22", "--target", "cert-manager=1.6"]},
+        # As the README suggests: Helm's engine in the hook environment, so values files take effect.
+        {"id": "kdeprecate", "alias": "kdeprecate-helm", "files": "^charts/prod/", "args": ["--target", "1.22"],
+         "additional_dependencies": ["helm-python-sdk"]},
         {"id": "kdeprecate-fix", "args": ["--target", "1.22"], "stages": ["manual"]},
     ]}]}
     (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
@@ -121,13 +124,14 @@ def user_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
-def pre_commit(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def pre_commit(repo: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PRE_COMMIT_HOME": str(repo.parent / "pre-commit-home"), "NO_COLOR": "1",
            "PRE_COMMIT_COLOR": "never"}
     env.pop("GITHUB_ACTIONS", None)
     env.pop("KDEPRECATE_CONFIG", None)
-    return subprocess.run([*PRE_COMMIT, *args], cwd=repo, env=env, capture_output=True, text=True, timeout=600,
-                          check=False)
+    env.pop("KDEPRECATE_HELM_ENGINE", None)
+    return subprocess.run([*PRE_COMMIT, *args], cwd=cwd or repo, env=env, capture_output=True, text=True,
+                          timeout=900, check=False)
 
 
 def test_hooks_file_is_valid_for_pre_commit() -> None:
@@ -145,6 +149,11 @@ def test_hooks_file_is_valid_for_pre_commit() -> None:
     assert re.search(hooks["kdeprecate"]["files"], "k8s/a.yml") and re.search(hooks["kdeprecate"]["files"], "x.json")
     assert not re.search(hooks["kdeprecate"]["files"], "README.md")
     assert hooks["kdeprecate-fix"]["types_or"] == ["yaml", "json"]
+    # Chart.lock changes what a chart renders too; and one process sees all the files, so a chart whose
+    # files pre-commit would split into parallel batches is rendered and reported once.
+    assert re.search(hooks["kdeprecate"]["files"], "charts/app/Chart.lock")
+    assert not re.search(hooks["kdeprecate"]["files"], "charts/app/MyChart.lock")
+    assert hooks["kdeprecate"]["require_serial"] is True
 
 
 def test_a_values_change_renders_the_chart(user_repo: Path) -> None:
@@ -210,3 +219,73 @@ def test_addon_table_ships_in_the_hook_environment(user_repo: Path) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     assert "cert/certificate.yaml:1:13: removed: Certificate/web cert-manager.io/v1alpha2: removed in " \
            "cert-manager 1.6" in result.stdout
+
+
+NOT_MANIFESTS = {
+    "tsconfig.json": '{\n  // compiler settings\n  "compilerOptions": {"strict": true,},\n}\n',
+    ".vscode/settings.json": '{\n  /* editor */\n  "editor.formatOnSave": true,\n}\n',
+    ".devcontainer.json": '{\n  "name": "dev", // the image\n  "image": "python:3.12"\n}\n',
+    "ansible/site.yml": "- hosts: web\n  tasks:\n{% for port in ports %}\n    - name: open {{ port }}\n"
+                        "      command: ufw allow {{ port }}\n{% endfor %}\n",
+    "helmfile.yaml": "releases:\n  - name: web\n    values: [{{ .Environment.Name }}.yaml]\n",
+    "lib/_helpers.tpl": '{{- define "lib.name" -}}\n{{ .Chart.Name }}\n{{- end -}}\n',
+    # A Go-templated manifest outside a chart: read statically (a current API: nothing to report).
+    "deploy/web.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Name }}\nspec:\n"
+                       "  replicas: {{ .Replicas }}\n",
+}
+
+
+def test_files_that_are_no_manifests_never_fail_the_hook(user_repo: Path) -> None:
+    for name, text in NOT_MANIFESTS.items():
+        (user_repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (user_repo / name).write_text(text)
+    (user_repo / "k8s" / "broken.yaml").write_text("apiVersion: v1\nkind: ConfigMap\ndata: [unclosed\n")
+    git(user_repo, "add", "-A")
+    try:
+        passed = pre_commit(user_repo, "run", "--verbose", "kdeprecate", "--files", *NOT_MANIFESTS)
+        out = passed.stdout + passed.stderr
+        assert passed.returncode == 0, out
+        for name in NOT_MANIFESTS:
+            if name != "deploy/web.yaml":
+                assert f"{name}:" in out and "[not-a-manifest]" in out, name
+        assert "deploy/web.yaml: note: a template (Go or Jinja syntax)" in out and "[manifest-template]" in out
+        assert "0 errors" in out
+        # A file that looks like a manifest and does not parse still fails the hook.
+        failed = pre_commit(user_repo, "run", "kdeprecate", "--files", "k8s/broken.yaml", "tsconfig.json")
+        assert failed.returncode == 1, failed.stdout  # pre-commit's own code for any failing hook
+        assert "exit code: 2" in failed.stdout and "k8s/broken.yaml:3:" in failed.stdout
+    finally:
+        for name in [*NOT_MANIFESTS, "k8s/broken.yaml"]:
+            (user_repo / name).unlink()
+        git(user_repo, "add", "-A")
+
+
+def test_a_charts_values_prod_renders_it_with_helm_from_a_subdirectory(user_repo: Path) -> None:
+    """values-prod.yaml handed alone renders the chart with it (Helm's engine in the hook environment),
+    so a branch only prod enables is reported; run from a subdirectory of the repository."""
+    chart = user_repo / "charts" / "prod"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: prod\nversion: 0.1.0\n")
+    (chart / "Chart.lock").write_text("dependencies: []\ndigest: sha256:0\ngenerated: \"2024-01-01T00:00:00Z\"\n")
+    (chart / "values.yaml").write_text("ingress: false\n")
+    (chart / "values-prod.yaml").write_text("ingress: true\n")
+    (chart / "templates" / "ingress.yaml").write_text(
+        "{{- if .Values.ingress }}\napiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: web\n"
+        "spec:\n  backend: {serviceName: web, servicePort: 80}\n{{- end }}\n")
+    git(user_repo, "add", "-A")
+    try:
+        inside = user_repo / "charts"
+        prod = pre_commit(user_repo, "run", "kdeprecate-helm", "--files", "prod/values-prod.yaml", cwd=inside)
+        out = prod.stdout + prod.stderr
+        assert prod.returncode == 1, out
+        assert ("charts/prod/templates/ingress.yaml:2:13 [with charts/prod/values-prod.yaml]: removed: "
+                "Ingress/web extensions/v1beta1: removed in 1.22") in out
+        assert "values-prod.yaml: note: a values file of the Helm chart charts/prod" in out
+        assert "rendered statically" not in out  # Helm's engine rendered it
+        for defaults in ("prod/values.yaml", "prod/Chart.lock"):  # the default values enable no Ingress
+            passed = pre_commit(user_repo, "run", "--verbose", "kdeprecate-helm", "--files", defaults, cwd=inside)
+            assert passed.returncode == 0, passed.stdout + passed.stderr
+            assert "scanned by rendering its chart charts/prod" in passed.stdout
+    finally:
+        shutil.rmtree(chart)
+        git(user_repo, "add", "-A")

@@ -20,7 +20,7 @@ from tests.conftest import REPO_ROOT, CliResult
 GOLDEN = REPO_ROOT / "tests" / "golden"
 INPUT = "tests/golden/input"
 EXTENSIONS = {"text": "txt", "json": "json", "yaml": "yaml", "csv": "csv", "markdown": "md", "sarif": "sarif",
-              "junit": "xml", "github": "txt", "prometheus": "prom"}
+              "junit": "xml", "github": "txt", "gitlab": "json", "prometheus": "prom"}
 UPDATE = os.environ.get("KDEPRECATE_UPDATE_GOLDEN") == "1"
 
 
@@ -35,7 +35,9 @@ def _in_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def normalised(text: str) -> str:
     text = re.sub(r"^(kdeprecate_scan_timestamp_seconds) \S+$", r"\1 <time>", text, flags=re.MULTILINE)
-    return text.replace(f'"{__version__}"', '"<version>"').replace(f"version: {__version__}", "version: <version>")
+    # SARIF's %SRCROOT% is the checkout's absolute location (report/locations.py): the same file everywhere.
+    return (text.replace(f'"{__version__}"', '"<version>"').replace(f"version: {__version__}", "version: <version>")
+            .replace(REPO_ROOT.as_uri() + "/", "file:///<repository>/"))
 
 
 def test_every_registered_reporter_has_a_golden_file() -> None:

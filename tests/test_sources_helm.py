@@ -92,7 +92,9 @@ def test_chart_rendered_for_1_25_reports_what_a_1_25_cluster_gets(cli: Cli, monk
     assert report["summary"] == {"files": 1, "documents": 11, "removed": 3, "deprecated": 1, "errors": 0,
                                  "suppressed": 0, "unsupported": 0}
     hook = report["findings"][2]
-    assert (hook["path"], hook["column"], hook["source"], hook["fixable"]) == (CHART, 13, "helm-template", False)
+    # The finding points at the template file (editors and code scanning open path:line); the chart is in context.
+    assert (hook["path"], hook["column"], hook["source"], hook["fixable"]) == (
+        f"{CHART}/templates/hooks/migrate.yaml", 13, "helm-template", False)
     assert hook["context"] == {"chart": CHART, "engine": ENGINE_SDK, "line_in": "template",
                                "template_file": "fixtures/charts/shop/templates/hooks/migrate.yaml"}
 
@@ -287,4 +289,5 @@ def test_split_helm_output_groups_documents_by_template() -> None:
 def test_chart_templates_are_never_parse_errors(cli: Cli) -> None:
     result = cli("scan", "fixtures/charts", "--target", "1.25", "-o", "json")
     assert result.json()["errors"] == []
-    assert {f["path"] for f in result.json()["findings"]} == {CHART}
+    assert {f["context"]["chart"] for f in result.json()["findings"]} == {CHART}
+    assert all(f["path"].startswith(f"{CHART}/") and Path(f["path"]).is_file() for f in result.json()["findings"])

@@ -8,19 +8,21 @@ import annotations`` here: typer would evaluate every option's annotation string
 import copy
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import typer
 
 from pluto_py import __version__
 from pluto_py.cli.common import EXIT_ERROR, EXIT_OK, PROG, UsageError, error_line
+from pluto_py.cli.completion import COMPLETE_VAR
 
 app = typer.Typer(
     name=PROG,
     help="Find Kubernetes manifests that use deprecated or removed API versions, fix them, "
     "and plan upgrades within the version skew policy.",
-    add_completion=False,
+    add_completion=False,  # `kdeprecate completion SHELL` prints the script instead (cli/completion.py)
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -40,17 +42,27 @@ def _root(
     """kdeprecate: a static linter for Kubernetes upgrades."""
 
 
+class Command(NamedTuple):
+    target: str  # "module:function"
+    short_help: str  # the whole line `--help` lists: click would cut a longer first sentence with "..."
+
+
 # Every subcommand lives in its own module (pluto_py/cli/<command>.py), named here in the order
-# `--help` lists them. A run imports and registers only the module of the command it runs.
-COMMANDS: dict[str, str] = {
-    "scan": "pluto_py.cli.scan:scan",
-    "list-versions": "pluto_py.cli.list_versions:list_versions",
-    "skew": "pluto_py.cli.skew:skew",
-    "fix": "pluto_py.cli.fix:fix",
-    "merge-reports": "pluto_py.cli.merge_reports:merge_reports",
-    "podsecurity": "pluto_py.cli.podsecurity:podsecurity",
-    "bluegreen": "pluto_py.cli.bluegreen:bluegreen",
-    "preflight": "pluto_py.cli.preflight:preflight",
+# `--help` lists them. A run imports and registers only the module of the command it runs. A
+# module's EPILOG, when it has one, ends its --help (scan's exit codes).
+COMMANDS: dict[str, Command] = {
+    "scan": Command("pluto_py.cli.scan:scan", "Find deprecated and removed API versions."),
+    "list-versions": Command("pluto_py.cli.list_versions:list_versions", "List the API versions the table knows."),
+    "skew": Command("pluto_py.cli.skew:skew", "Check the version skew policy; plan upgrades."),
+    "fix": Command("pluto_py.cli.fix:fix", "Rewrite removed API versions to their replacements."),
+    "merge-reports": Command("pluto_py.cli.merge_reports:merge_reports", "Merge the JSON reports of sharded scans."),
+    "podsecurity": Command("pluto_py.cli.podsecurity:podsecurity",
+                           "Check pod security across the upgrade (PSP to Pod Security)."),
+    "bluegreen": Command("pluto_py.cli.bluegreen:bluegreen",
+                         "Check that a new cluster (green) can take over from blue."),
+    "preflight": Command("pluto_py.cli.preflight:preflight", "Find what breaks an in-place upgrade, in one worklist."),
+    "version": Command("pluto_py.cli.version:version", "Print the version and the API table's coverage."),
+    "completion": Command("pluto_py.cli.completion:completion", "Print a shell completion script."),
 }
 
 
@@ -58,8 +70,11 @@ def _register(target: typer.Typer, names: list[str]) -> typer.Typer:
     import importlib
 
     for name in names:
-        module_name, _, function = COMMANDS[name].partition(":")
-        target.command(name)(getattr(importlib.import_module(module_name), function))
+        command = COMMANDS[name]
+        module_name, _, function = command.target.partition(":")
+        module = importlib.import_module(module_name)
+        target.command(name, short_help=command.short_help, epilog=getattr(module, "EPILOG", None))(
+            getattr(module, function))
     return target
 
 
@@ -87,9 +102,14 @@ def _app_for(args: list[str]) -> typer.Typer:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: never a traceback for bad input or bad flags."""
-    from pluto_py.cli import _typer_fast
+    from pluto_py.cli import _help, _typer_fast
 
     _typer_fast.install()  # plain str/Path options without importing pydantic (start-up time)
+    _help.install()  # metavars, not Python types, in --help
+    if COMPLETE_VAR in os.environ:  # the shell asks for completions (cli/completion.py)
+        from pluto_py.cli.completion import enable_completion
+
+        enable_completion()
     try:
         _app_for(sys.argv[1:] if argv is None else argv)(args=argv, prog_name=PROG, standalone_mode=True)
     except UsageError as exc:

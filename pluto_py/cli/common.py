@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from pluto_py.core.versions import KubeVersion, VersionError, parse_version
 
 if TYPE_CHECKING:
-    from pluto_py.core.model import ScanError
+    from pluto_py.core.model import ScanError, ScanResult
+    from pluto_py.report import ReportContext, Reporter
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -25,6 +26,15 @@ class UsageError(Exception):
 
 def error_line(message: str, stream: TextIO | None = None) -> None:
     print(f"{PROG}: error: {message}", file=stream or sys.stderr)
+
+
+def warning_line(message: str, stream: TextIO | None = None) -> None:
+    print(f"{PROG}: warning: {message}", file=stream or sys.stderr)
+
+
+def info_line(message: str, stream: TextIO | None = None) -> None:
+    """What --verbose adds: on stderr, so that reports on stdout stay machine-readable."""
+    print(f"{PROG}: info: {message}", file=stream or sys.stderr)
 
 
 def error_at(path: str, line: int | None, message: str, stream: TextIO | None = None) -> None:
@@ -94,3 +104,41 @@ def use_color(stream: TextIO) -> bool:
         return True
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
+
+
+def report_context(reporter: Reporter, fail_on: str, *, color: bool, quiet: bool = False) -> ReportContext:
+    """The ReportContext for ``reporter``: with the repository root when its paths are relative to it
+    (SARIF, GitHub annotations, GitLab Code Quality: report/locations.py)."""
+    from pluto_py import __version__
+    from pluto_py.report import ReportContext, needs_source_root
+
+    root = None
+    if needs_source_root(reporter):
+        from pluto_py.report.locations import find_source_root
+
+        root = find_source_root()
+    return ReportContext(tool_version=__version__, fail_on=fail_on, color=color, source_root=root, quiet=quiet)
+
+
+STEP_SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
+
+
+def append_step_summary(result: ScanResult, context: ReportContext,
+                        env: Mapping[str, str] | None = None) -> str | None:
+    """In GitHub Actions, append the markdown report to the job summary ($GITHUB_STEP_SUMMARY).
+
+    Returns a warning to print when the file cannot be written (the scan's result stands).
+    """
+    env = os.environ if env is None else env
+    summary_file = env.get(STEP_SUMMARY_ENV, "")
+    if env.get("GITHUB_ACTIONS", "").lower() != "true" or not summary_file:
+        return None
+    from pluto_py.report import get_reporter
+
+    text = get_reporter("markdown").render(result, context._replace(color=False))
+    try:
+        with open(summary_file, "a", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    except OSError as exc:
+        return f"{STEP_SUMMARY_ENV} {summary_file}: cannot append the summary: {exc.strerror or exc}"
+    return None

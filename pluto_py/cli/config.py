@@ -75,6 +75,30 @@ class Config(NamedTuple):
     def where(self, key: str) -> str:
         return f"{self.path}: {key}" if self.path is not None else key
 
+    def chart_values(self) -> dict[str, tuple[tuple[str, ...], ...]]:
+        """``charts:``: {resolved chart directory: renders, each a tuple of values files as shown}.
+
+        Chart directories are relative to the file, values files to their chart. Raises ConfigError
+        for a chart or a values file that does not exist.
+        """
+        charts = self.values.get("charts") or {}
+        found: dict[str, tuple[tuple[str, ...], ...]] = {}
+        for key, renders in charts.items():
+            chart = self.root / os.path.expanduser(str(key))
+            if not (chart / "Chart.yaml").is_file():
+                raise ConfigError(f"{self.where('charts')}: {key}: not a chart "
+                                  f"(no Chart.yaml in {relative_display(chart)})")
+            value_sets: list[tuple[str, ...]] = []
+            for render in renders:
+                files = (render,) if isinstance(render, str) else tuple(render)
+                shown = tuple(relative_display(chart / os.path.expanduser(str(name))) for name in files)
+                for name, display in zip(files, shown, strict=True):
+                    if not Path(display).is_file():
+                        raise ConfigError(f"{self.where('charts')}: {key}: {name}: no such values file ({display})")
+                value_sets.append(shown)
+            found[str(chart.resolve())] = tuple(value_sets)
+        return found
+
 
 # --- discovery and loading -------------------------------------------------------------------------
 
@@ -269,7 +293,8 @@ def resolve_targets(flag: Sequence[str] | None, config: Config, env: Mapping[str
         if layer:
             origins.append(origin)
         merged.update(layer)
-    flags = list(flag or [])
+    # One flag may carry several, as KDEPRECATE_TARGET does: --target k8s=1.25,cert-manager=1.6
+    flags = [part.strip() for value in flag or [] for part in value.split(",") if part.strip()]
     if flags:
         origins.append("--target")
         for component in {target_key(v) for v in flags}:
@@ -381,6 +406,7 @@ class ScanSettings(NamedTuple):
     annotations: Setting
     paths: Setting
     path_filter: PathFilter
+    chart_values: Setting  # {resolved chart directory: values sets} from `charts:`
 
 
 def resolve_scan_settings(*, paths: Sequence[str] | None, target: Sequence[str] | None, from_version: str | None,
@@ -413,6 +439,7 @@ def resolve_scan_settings(*, paths: Sequence[str] | None, target: Sequence[str] 
         paths=Setting(tuple(paths), "arguments") if paths else resolve_list("paths", None, "", config, env,
                                                                              paths=True),
         path_filter=PathFilter(config.root, config.strings("include") or (), config.strings("exclude") or ()),
+        chart_values=Setting(config.chart_values(), config.where("charts")),
     )
 
 

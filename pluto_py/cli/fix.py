@@ -138,7 +138,7 @@ def _report(obj: ObjectFix) -> None:
         elif obj.template and obj.template != obj.path:
             what = f"rendered from {obj.template}, change that template"
         else:
-            what = "chart template, not rewritten"
+            what = "a template, not rewritten"  # a chart's, or a templated manifest (sources/unparsable.py)
         print(f"{where}: {what}: change {obj.api_version} → {obj.new_api_version}", file=sys.stderr)
         for change in obj.changes[1:]:
             print(f"    change: {change}", file=sys.stderr)

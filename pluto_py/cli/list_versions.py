@@ -10,11 +10,14 @@ from pluto_py.cli.common import fail_usage
 
 
 def list_versions(
-    output: Annotated[str, typer.Option("--output", "-o", metavar='FORMAT', help="text or json.")] = "text",
+    output: Annotated[str, typer.Option(
+        "--output", "-o", metavar='FORMAT', help="text, json, yaml, csv or markdown.")] = "text",
     extra_table: Annotated[list[Path] | None, typer.Option(
-        "--extra-table", metavar='FILE', help="Include rows from these table files.")] = None,
+        "--extra-table", metavar='FILE',
+        help="Include rows from these table files (our format, or Pluto's versions.yaml).")] = None,
     addons: Annotated[bool, typer.Option(
-        "--addons", help="List the add-ons' Kubernetes support (data/addon_support.yaml) instead.")] = False,
+        "--addons", help="List the add-ons' Kubernetes support (data/addon_support.yaml) instead (-o text or "
+        "json).")] = False,
 ) -> None:
     """List every API version the table knows, with when it was deprecated and removed."""
     from pluto_py.core.table import TableError, load_table

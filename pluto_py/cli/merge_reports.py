@@ -11,12 +11,21 @@ from typing import Annotated
 
 import typer
 
-from pluto_py import __version__
-from pluto_py.cli.common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, check_fail_on, fail_usage, report_errors, use_color
+from pluto_py.cli.common import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    check_fail_on,
+    fail_usage,
+    report_context,
+    report_errors,
+    use_color,
+)
 
 
 def merge_reports(
     reports: Annotated[list[Path], typer.Argument(
+        metavar="REPORT",
         help="JSON reports (`kdeprecate scan -o json`, schema_version 1) of the shards to merge.")],
     output: Annotated[str, typer.Option(
         "--output", "-o", metavar='FORMAT',
@@ -26,7 +35,7 @@ def merge_reports(
         help="Exit 1 on findings at or above: removed (default), deprecated or none.")] = "removed",
 ) -> None:
     """Merge the JSON reports of `scan --shard I/N` runs into one report (exit code as for scan)."""
-    from pluto_py.report import ReportContext, get_reporter, result_fails
+    from pluto_py.report import get_reporter, result_fails
     from pluto_py.report.merge import MergeError, merge_report_data, read_reports
 
     check_fail_on(fail_on, "--fail-on")
@@ -39,7 +48,7 @@ def merge_reports(
     except MergeError as exc:
         fail_usage(str(exc))
     report_errors(result.errors)
-    context = ReportContext(tool_version=__version__, fail_on=fail_on, color=use_color(sys.stdout))
+    context = report_context(reporter, fail_on, color=use_color(sys.stdout))
     sys.stdout.write(reporter.render(result, context))
     sys.stdout.flush()
     if result.errors:

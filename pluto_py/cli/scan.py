@@ -11,19 +11,30 @@ from typing import Annotated, Any
 
 import typer
 
-from pluto_py import __version__
 from pluto_py.cli.common import (
     EXIT_ERROR,
     EXIT_FINDINGS,
     EXIT_OK,
-    PROG,
+    append_step_summary,
     check_fail_on,
     fail_usage,
+    info_line,
     parse_targets,
     parse_version_option,
+    report_context,
     report_errors,
     use_color,
+    warning_line,
 )
+
+# Shown at the end of `kdeprecate scan --help` (cli/__init__.py; the \b keeps click from re-wrapping the lines).
+EPILOG = """Exit codes:
+
+\b
+  0  nothing at or above the --fail-on level
+  1  findings at or above it
+  2  usage error, or an input could not be read or parsed: the scan is
+     incomplete (every other finding is still reported)"""
 
 
 def scan(
@@ -38,14 +49,15 @@ def scan(
         help="The cluster's current version: says whether each replacement is already served.")] = None,
     output: Annotated[str | None, typer.Option(
         "--output", "-o", metavar='FORMAT',
-        help="Report format: text, json, yaml, csv, markdown, sarif, junit, github or prometheus. "
-        "Default: text (github when GITHUB_ACTIONS=true).")] = None,
+        help="Report format: text, json, yaml, csv, markdown, sarif, junit, github, gitlab (Code Quality) or "
+        "prometheus. Default: text (github when GITHUB_ACTIONS=true).")] = None,
     fail_on: Annotated[str | None, typer.Option(
         "--fail-on", metavar='LEVEL',
         help="Exit 1 on findings at or above: removed (default), deprecated or none.")] = None,
     extra_table: Annotated[list[Path] | None, typer.Option(
         "--extra-table", metavar='FILE',
-        help="More table rows (e.g. your CRDs), same schema as the built-in table.")] = None,
+        help="More table rows (e.g. your CRDs), same schema as the built-in table, or Pluto's "
+        "versions.yaml format.")] = None,
     helm_values: Annotated[list[str] | None, typer.Option(
         "--values", "-f", metavar='FILE',
         help="Values file for the charts scanned, like helm -f (repeatable; later wins).")] = None,
@@ -92,17 +104,28 @@ def scan(
         "--include-system-clients",
         help="Report the control plane's own calls in audit logs too (garbage collector, namespace "
         "controller, the API server itself, ...).")] = False,
+    only_show_removed: Annotated[bool, typer.Option(
+        "--only-show-removed", "-r",
+        help="Leave out findings that are deprecated but not removed at the target, in every format and "
+        "for the exit code (as Pluto's flag does). --fail-on still sets the level that fails.")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Print only findings and errors: no summary line, notes or warnings.")] = False,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v",
+        help="Also say, on stderr, which configuration, targets and repository root were used and which "
+        "files include/exclude skipped.")] = False,
 ) -> None:
     """Report objects whose apiVersion is deprecated or removed at the target version."""
     # Only what a plain scan of one file needs is imported here (a pre-commit hook pays for every
     # import on every commit): Helm, configuration files, cluster dumps, suppressions and CRD
     # tracking are imported by the branch that meets them (see docs/performance.md).
     from pluto_py.cli.config import ConfigError, resolve_scan_settings
+    from pluto_py.core.model import STATUS_DEPRECATED
     from pluto_py.core.table import TableError, addon_components, load_table
     from pluto_py.core.userfiles import write_atomic
     from pluto_py.pipeline.judge import Targets
     from pluto_py.pipeline.run import ScanRequest, ScanRequestError, run_scan
-    from pluto_py.report import ReportContext, get_reporter, needs_objects, result_fails
+    from pluto_py.report import get_reporter, needs_objects, result_fails
 
     try:  # flags > KDEPRECATE_* > .kdeprecate.yaml / [tool.kdeprecate] > defaults
         settings = resolve_scan_settings(
@@ -140,6 +163,8 @@ def scan(
             except ValueError as exc:
                 fail_usage(str(exc))
 
+    if quiet and verbose:
+        fail_usage("--quiet and --verbose: choose one")
     source_settings: dict[str, Any] = {}
     scan_paths = list(settings.paths.value)
     if cluster:  # the live cluster is a source besides the paths named on the command line (none: none)
@@ -163,27 +188,43 @@ def scan(
         from pluto_py.sources.metrics import MetricsSettings
 
         source_settings["metrics"] = MetricsSettings(tuple(metrics))
+    warn = (lambda message: None) if quiet else warning_line
     if k8s_target is not None and k8s_target > table.newest:
-        print(f"{PROG}: warning: the table covers Kubernetes up to {table.newest}: APIs deprecated or removed "
-              f"after it are not known at --target {k8s_target}", file=sys.stderr)
+        warn(f"the table covers Kubernetes up to {table.newest}: APIs deprecated or removed "
+             f"after it are not known at --target {k8s_target}")
+    if verbose:
+        info_line(f"configuration: {settings.config.path or 'none'}")
+        info_line("targets: " + ", ".join(f"{name} {version}" for name, version in
+                                           Targets(k8s_target or table.newest, component_targets)
+                                           .as_strings().items()) + f" ({settings.targets.origin})")
     request = ScanRequest(
         paths=scan_paths, targets=Targets(k8s_target or table.newest, component_targets),
         from_version=from_parsed, helm_values=tuple(helm_values), helm_set=tuple(helm_set),
         annotations=tuple(settings.annotations.value),
         path_filter=settings.path_filter if settings.path_filter else None, shard=shard,
-        collect_objects=needs_objects(reporter), settings=source_settings)
+        collect_objects=needs_objects(reporter),
+        settings={**source_settings,
+                  "paths": {"warn_unused_values": settings.helm_values.origin == "--values"
+                            or bool(helm_set and settings.helm_set.origin == "--set"),
+                            "charts": settings.chart_values.value}})
     try:
         run = run_scan(request, table)
     except ScanRequestError as exc:
         fail_usage(str(exc))
     for warning in run.warnings:
-        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+        warn(warning)
     result = run.result
+    if only_show_removed:  # Pluto's display filter: deprecated-only findings are not reported at all
+        result = result._replace(findings=tuple(f for f in result.findings if f.status != STATUS_DEPRECATED))
+    if verbose:
+        for skipped in settings.path_filter.skipped:
+            info_line(f"{skipped}: skipped by include/exclude ({settings.config.path})")
 
     report_errors(result.errors)
     report_file = settings.output_file.value
-    context = ReportContext(tool_version=__version__, fail_on=fail_on,
-                            color=use_color(sys.stdout) and not report_file)
+    context = report_context(reporter, fail_on, color=use_color(sys.stdout) and not report_file, quiet=quiet)
+    if verbose and context.source_root is not None:
+        info_line(f"repository root (paths in the report are relative to it): {context.source_root}")
     report = reporter.render(result, context)
     if report_file:
         try:
@@ -192,10 +233,14 @@ def scan(
             fail_usage(f"{settings.output_file.origin} {report_file}: cannot write: {exc.strerror or exc}")
         in_actions = os.environ.get("GITHUB_ACTIONS", "").lower() == "true"
         terminal = get_reporter("github" if in_actions else "text")  # annotations in Actions, text elsewhere
-        sys.stdout.write(terminal.render(result, context._replace(color=use_color(sys.stdout))))
+        sys.stdout.write(terminal.render(result, report_context(terminal, fail_on, color=use_color(sys.stdout),
+                                                                quiet=quiet)))
     else:
         sys.stdout.write(report)
     sys.stdout.flush()
+    summary_error = append_step_summary(result, context)
+    if summary_error:
+        warn(summary_error)
     if result.errors:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if result_fails(result, fail_on) else EXIT_OK)

@@ -17,36 +17,48 @@ _VERSION_HELP = "[NAME=]VERSION, repeatable"
 
 def skew(
     apiserver: Annotated[list[str] | None, typer.Option(
-        "--apiserver", help=f"kube-apiserver version ({_VERSION_HELP}: one per HA instance).")] = None,
+        "--apiserver", metavar="[NAME=]VERSION",
+        help=f"kube-apiserver version ({_VERSION_HELP}: one per HA instance).")] = None,
     controller_manager: Annotated[list[str] | None, typer.Option(
-        "--controller-manager", help=f"kube-controller-manager version ({_VERSION_HELP}; a NAME that "
+        "--controller-manager", metavar="[NAME=]VERSION",
+        help=f"kube-controller-manager version ({_VERSION_HELP}; a NAME that "
         "matches an --apiserver NAME means it talks to that instance only).")] = None,
     scheduler: Annotated[list[str] | None, typer.Option(
-        "--scheduler", help=f"kube-scheduler version ({_VERSION_HELP}).")] = None,
+        "--scheduler", metavar="[NAME=]VERSION",
+        help=f"kube-scheduler version ({_VERSION_HELP}).")] = None,
     cloud_controller_manager: Annotated[list[str] | None, typer.Option(
-        "--cloud-controller-manager", help=f"cloud-controller-manager version ({_VERSION_HELP}).")] = None,
+        "--cloud-controller-manager", metavar="[NAME=]VERSION",
+        help=f"cloud-controller-manager version ({_VERSION_HELP}).")] = None,
     kubelet: Annotated[list[str] | None, typer.Option(
-        "--kubelet", help=f"kubelet version ({_VERSION_HELP}; NAME is the node, and replaces that node's "
+        "--kubelet", metavar="[NAME=]VERSION",
+        help=f"kubelet version ({_VERSION_HELP}; NAME is the node, and replaces that node's "
         "version from --nodes).")] = None,
     kube_proxy: Annotated[list[str] | None, typer.Option(
-        "--kube-proxy", help=f"kube-proxy version ({_VERSION_HELP}; NAME is the node, so the same-node "
+        "--kube-proxy", metavar="[NAME=]VERSION",
+        help=f"kube-proxy version ({_VERSION_HELP}; NAME is the node, so the same-node "
         "rule against its kubelet is checked).")] = None,
-    kubectl: Annotated[str | None, typer.Option("--kubectl", help="kubectl (client) version.")] = None,
+    kubectl: Annotated[str | None, typer.Option(
+        "--kubectl", metavar="VERSION", help="kubectl (client) version.")] = None,
     nodes: Annotated[list[str] | None, typer.Option(
-        "--nodes", help="Output of `kubectl get nodes -o json` (or -o yaml); '-' reads stdin. Repeatable.")] = None,
+        "--nodes", metavar="FILE",
+        help="Output of `kubectl get nodes -o json` (or -o yaml); '-' reads stdin. Repeatable.")] = None,
     version_info: Annotated[str | None, typer.Option(
-        "--version-info", help="Output of `kubectl version -o json`: server and client versions.")] = None,
+        "--version-info", metavar="FILE",
+        help="Output of `kubectl version -o json`: server and client versions.")] = None,
     target: Annotated[str | None, typer.Option(
-        "--target", "-t", help="Plan the upgrade of the control plane to this version.")] = None,
+        "--target", "-t", metavar="VERSION",
+        help="Plan the upgrade of the control plane to this version.")] = None,
     nodes_to_target: Annotated[bool, typer.Option(
         "--nodes-to-target", help="End the plan with every node at the target (default: only the node "
         "rollouts the policy requires).")] = False,
     scan: Annotated[list[str] | None, typer.Option(
-        "--scan", help="Scan these manifests at every control-plane hop of the plan and attach what must "
+        "--scan", metavar="PATH",
+        help="Scan these manifests at every control-plane hop of the plan and attach what must "
         "be migrated before each hop. Repeatable; '-' reads stdin.")] = None,
     policy_file: Annotated[Path | None, typer.Option(
-        "--policy", help="Use this skew policy file instead of the built-in one (same schema).")] = None,
-    output: Annotated[str, typer.Option("--output", "-o", help="text or json.")] = "text",
+        "--policy", metavar="FILE",
+        help="Use this skew policy file instead of the built-in one (same schema).")] = None,
+    output: Annotated[str, typer.Option("--output", "-o", metavar="FORMAT", help="text or json.")] = "text",
     cluster: Annotated[bool, typer.Option(
         "--cluster", help="Read the versions from the live cluster: /version, every node, and control-plane "
         "pods in kube-system where visible. Needs the 'cluster' extra.")] = False,

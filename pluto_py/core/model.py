@@ -22,6 +22,7 @@ SOURCE_LAST_APPLIED = "last-applied"
 SOURCE_CLUSTER = "cluster"
 SOURCE_AUDIT_LOG = "audit-log"  # API requests recorded in an audit log (pluto_py/sources/audit.py)
 SOURCE_METRICS = "metrics"  # the API server's apiserver_requested_deprecated_apis gauge
+SOURCE_TEMPLATE = "template"  # a Go/Jinja-templated manifest file, read statically (sources/unparsable.py)
 
 STATUS_REMOVED = "removed"
 STATUS_DEPRECATED = "deprecated"

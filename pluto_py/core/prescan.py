@@ -34,6 +34,8 @@ from typing import Any, NamedTuple
 
 # Text that makes a document (or, for FILE_MARKERS, every document of the file) worth a full parse.
 FILE_MARKERS = ("kdeprecate:",)  # inline suppressions are comments: read from the parsed file
+# Go and Jinja template syntax: a file holding it that does not parse is a template (sources/unparsable.py).
+TEMPLATE_MARKERS = ("{{", "{%")
 # Annotations that hold the configuration applied to a live object (kubectl's, by default).
 DEFAULT_ANNOTATIONS: tuple[str, ...] = ("kubectl.kubernetes.io/last-applied-configuration",)
 # Helm release records (sources/cluster.py) are Secrets/ConfigMaps whose data has a "release" key.

@@ -94,6 +94,18 @@ _RULES: tuple[Rule, ...] = (
          "A Helm chart template was scanned through its chart.",
          "Templates are Go templates, not YAML: kdeprecate renders the chart they belong to instead of parsing "
          "the template file alone."),
+    Rule("not-a-manifest", LEVEL_NOTE,
+         "A file that is not a Kubernetes manifest and not plain YAML or JSON was skipped.",
+         "The file has no top-level apiVersion and kind, and it does not parse as YAML or JSON (JSON with "
+         "comments such as tsconfig.json or .vscode/settings.json, Jinja or Ansible YAML, a Go template outside "
+         "a chart): it cannot hold a Kubernetes object, so it is not an error and does not fail the scan. A file "
+         "that does look like a manifest and does not parse is still an error."),
+    Rule("manifest-template", LEVEL_NOTE,
+         "A templated manifest (Go or Jinja syntax) was read statically.",
+         "The file looks like a manifest but holds template syntax, so it is not YAML: kdeprecate reads the "
+         "apiVersion and kind it writes literally, as it reads a chart without Helm. Findings get source "
+         "`template` (`fix` does not rewrite templates), and those inside if/with/range blocks are marked "
+         "`conditional`. apiVersions computed by the template are not seen: scan the rendered output for them."),
     Rule("addon-version-unknown", LEVEL_NOTE,
          "A workload runs an add-on image whose tag names no release.",
          "The image is one an add-on of data/addon_support.yaml runs, but its tag (latest, a branch name, a "

@@ -120,8 +120,12 @@ def _version_field(raw: Mapping[str, Any], field: str, where: str) -> KubeVersio
         raise TableError(f"{where}: {field}: {exc}") from None
 
 
-def table_from_data(data: Any, origin: str) -> Table:
-    """Build a Table from parsed table-file data; checks what the code relies on."""
+def table_from_data(data: Any, origin: str, *, availability_known: bool = True) -> Table:
+    """Build a Table from parsed table-file data; checks what the code relies on.
+
+    ``availability_known=False`` (rows converted from Pluto's format, which may omit it) lets a row
+    name a replacement without the release that first serves it.
+    """
     if not isinstance(data, Mapping) or not isinstance(data.get("apis"), list):
         raise TableError(f"{origin}: not an API table (expected a mapping with an 'apis' list)")
     if data.get("schema_version") != 1:
@@ -156,7 +160,8 @@ def table_from_data(data: Any, origin: str) -> Table:
             notes=str(raw.get("notes") or "").strip(),
             replacement_kind=replacement_kind,
         )
-        if (row.replacement is None) != (row.replacement_available_in is None):
+        if (row.replacement is None) != (row.replacement_available_in is None) and (
+                availability_known or row.replacement is None):
             raise TableError(f"{where}: replacement and replacement_available_in go together (both set or both null)")
         if row.deprecated_in and row.removed_in and row.deprecated_in > row.removed_in:
             raise TableError(f"{where}: deprecated_in {row.deprecated_in} is after removed_in {row.removed_in}")
@@ -288,8 +293,28 @@ def load_extra_table(path: Path) -> Table:
     except UserFileError as exc:
         raise TableError(str(exc)) from None
     data = _load_yaml_text(text, str(path))
+    from pluto_py.core.pluto_versions import is_pluto_versions
+
+    if is_pluto_versions(data):  # Pluto's versions.yaml: its rows, converted (core/pluto_versions.py)
+        return _pluto_table(data, str(path))
     validate_table_data(data, str(path))
     return table_from_data(data, str(path))
+
+
+def _pluto_table(data: Any, origin: str) -> Table:
+    from pluto_py.core.pluto_versions import SCHEMA_FILE, PlutoVersionsError, table_data
+    from pluto_py.core.schemas import first_schema_problem
+
+    schema = json.loads(builtin_data_path(SCHEMA_FILE).read_text(encoding="utf-8"))
+    problem = first_schema_problem(data, schema)
+    if problem is not None:
+        raise TableError(f"{origin}: Pluto versions file: {problem}")
+    try:
+        converted = table_data(data, origin)
+    except PlutoVersionsError as exc:
+        raise TableError(str(exc)) from None
+    validate_table_data(converted, f"{origin} (converted from Pluto's format)")
+    return table_from_data(converted, origin, availability_known=False)
 
 
 ADDONS_DIR = "addons"  # shipped opt-in tables: data/addons/<component>.yaml

@@ -91,7 +91,18 @@ def _fix_input(fixer: FileFixer, item: FileInput | StdinInput) -> FixResult | No
         return fixer.fix_bytes(raw, item.display, source=SOURCE_STDIN)
     if chart_root_of(item.path) is not None:
         return template_result(fixer, raw, item.display)
-    return fixer.fix_bytes(raw, item.display, json_file=item.path.name.lower().endswith(".json"))
+    result = fixer.fix_bytes(raw, item.display, json_file=item.path.name.lower().endswith(".json"))
+    if result.errors and not result.objects:
+        # As for the scan (sources/unparsable.py): a file that does not parse is an error only when it
+        # is a manifest; a templated manifest is reported like a chart template, never rewritten.
+        from pluto_py.sources.unparsable import looks_like_manifest, looks_templated
+
+        text = raw.decode("utf-8", "replace")
+        if not looks_like_manifest(text):
+            return None
+        if looks_templated(text):
+            return template_result(fixer, raw, item.display)
+    return result
 
 
 def _chart_files(root: Path, unreadable: list[OSError] | None = None) -> Iterator[Path]:

@@ -128,7 +128,7 @@ def open_inputs(request: SourceRequest) -> Inputs:
     command that reads inputs enumerates them: `scan`, `skew --scan`, `podsecurity`. Raises
     ScanRequestError (e.g. a bad KDEPRECATE_HELM_ENGINE)."""
     from pluto_py.sources import expanders_for, sources_for
-    from pluto_py.sources.files import chart_of_file, map_chart_templates
+    from pluto_py.sources.files import chart_of_file, chart_values_sets, map_chart_templates
 
     try:
         sources = sources_for(request)
@@ -140,8 +140,13 @@ def open_inputs(request: SourceRequest) -> Inputs:
         raise ScanRequestError(str(exc)) from None
     # pre-commit passes a chart's files one by one: templates are Go templates and values files
     # change what the chart renders, so each is read by rendering its chart (once).
+    # A chart's own values file (values-prod.yaml) renders that chart with it; so do the sets the
+    # configuration names per chart (`charts:`, put in settings["paths"]["charts"] by the CLI).
+    own = dict(request.settings.get("paths", {}))
+    own["charts"] = chart_values_sets(list(request.paths), own.get("charts", {}), chart_of_file)
     paths, notices = map_chart_templates(list(request.paths), chart_of_file)
-    return Inputs(request.replace(paths=tuple(paths)), tuple(sources), tuple(expanders), tuple(notices))
+    return Inputs(request.replace(paths=tuple(paths), settings={**request.settings, "paths": own}),
+                  tuple(sources), tuple(expanders), tuple(notices))
 
 
 def source_documents(sources: Sequence[Source], request: SourceRequest, stats: InputStats,

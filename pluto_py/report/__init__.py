@@ -2,7 +2,8 @@
 
 Modules are imported only when chosen, so the scan path pays for one reporter only. A reporter
 class may set ``needs_objects = True`` to receive every scanned object in ``ScanResult.objects``
-(the scan collects them only then).
+(the scan collects them only then), and ``needs_source_root = True`` to receive the repository root
+in ``ReportContext.source_root`` (report/locations.py: code-scanning paths are relative to it).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ REPORTERS: dict[str, str] = {
     "sarif": "pluto_py.report.sarif:SarifReporter",
     "junit": "pluto_py.report.junit:JunitReporter",
     "github": "pluto_py.report.github:GithubReporter",
+    "gitlab": "pluto_py.report.gitlab:GitlabReporter",
     "prometheus": "pluto_py.report.prometheus:PrometheusReporter",
 }
 
@@ -33,6 +35,8 @@ class ReportContext(NamedTuple):
     tool_version: str
     fail_on: str  # removed | deprecated | none
     color: bool = False
+    source_root: str | None = None  # absolute; set for reporters with needs_source_root
+    quiet: bool = False  # --quiet: reports for people leave out their summary line
 
 
 class Reporter(Protocol):
@@ -57,6 +61,11 @@ def get_reporter(name: str) -> Reporter:
 def needs_objects(reporter: Reporter) -> bool:
     """Whether the reporter wants every scanned object (not only findings) in the result."""
     return bool(getattr(reporter, "needs_objects", False))
+
+
+def needs_source_root(reporter: Reporter) -> bool:
+    """Whether the reporter's paths are relative to the repository root (report/locations.py)."""
+    return bool(getattr(reporter, "needs_source_root", False))
 
 
 def fails(status: str, fail_on: str) -> bool:

@@ -103,25 +103,28 @@ def message(finding: Finding) -> str:
 
 def location(finding: Finding) -> str:
     where = finding.path if finding.line is None else f"{finding.path}:{finding.line}:{finding.column}"
-    if finding.template:
-        # A chart's line is the template's when it could be located there, else the rendered output's
-        # (a packaged subchart, a CRD read with .Files.Get): say which. A finding of the static reading
-        # from a branch may not be rendered at the target: say that too.
-        notes = [finding.template]
-        if finding.context.get("line_in") == "rendered":
-            notes.append("line of the rendered output")
-        if finding.context.get("conditional") == "true":
-            notes.append("conditional: may not be rendered at the target")
+    # The Helm template, when the path is not its file; a chart's line is the template's when it could
+    # be located there, else the rendered output's (a packaged subchart, a CRD read with .Files.Get):
+    # say which. A finding of the static reading from a branch may not be rendered at the target: say
+    # that too.
+    notes = [str(finding.template)] if template_shown(finding) else []
+    if finding.template and finding.context.get("line_in") == "rendered":
+        notes.append("line of the rendered output")
+    if finding.context.get("conditional") == "true":
+        notes.append("conditional: may not be rendered at the target")
+    if notes:
         where += f" [{'; '.join(notes)}]"
+    values = finding.context.get("values")
+    if values:  # rendered with a chart's values set (sources/helm.py): only that render has it
+        where += f" [with {values}]"
     return where
 
 
-def file_of(finding: Finding) -> str:
-    """The file a person should open: the chart template when the line is the template's."""
-    template_file = finding.context.get("template_file")
-    if template_file and finding.context.get("line_in", "template") == "template":
-        return template_file
-    return finding.path
+def template_shown(finding: Finding) -> bool:
+    """Whether a location needs the Helm template beside its path: when the path is not the
+    template file itself (Helm output read from a file or stdin, a line in rendered output, a
+    template inside a packaged subchart)."""
+    return finding.template is not None and finding.path != finding.context.get("template_file")
 
 
 def has_file(path: str, source: str) -> bool:

@@ -3,14 +3,17 @@
 ``::error file=…,line=…,col=…,title=…::message`` for findings at or above ``--fail-on``,
 ``::warning`` below it and for notices; read errors are ``::error`` too. Suppressed findings are
 not annotated. Chosen automatically when ``GITHUB_ACTIONS=true`` and no ``-o`` was given.
-Values are escaped as the runner expects (``%``, CR, LF; and ``:``/``,`` in properties).
+Values are escaped as the runner expects (``%``, CR, LF; and ``:``/``,`` in properties). ``file=``
+is relative to the repository root (``$GITHUB_WORKSPACE``: report/locations.py), as GitHub resolves
+it, whatever directory the scan ran in; chart findings name the template file.
 """
 
 from __future__ import annotations
 
 from pluto_py.core.model import NOTICE_WARNING, ScanResult
 from pluto_py.report import ReportContext, fails
-from pluto_py.report.common import active, file_of, has_file, message, notice_code, rule_id
+from pluto_py.report.common import active, has_file, message, notice_code, rule_id
+from pluto_py.report.locations import root_relative
 from pluto_py.report.text import summary_line
 
 
@@ -37,25 +40,37 @@ def command(level: str, text: str, *, file: str | None = None, line: int | None 
     return f"{head}::{escape_data(text)}"
 
 
+def _file(path: str, root: str | None) -> str:
+    """The annotation's file: relative to the repository root when inside it, else as shown."""
+    return root_relative(path, root) or path
+
+
 class GithubReporter:
+    needs_source_root = True
+
     def render(self, result: ScanResult, context: ReportContext) -> str:
-        return "".join(line + "\n" for line in self.annotations(result, context)) + summary_line(result) + "\n"
+        summary = "" if context.quiet else summary_line(result) + "\n"
+        return "".join(line + "\n" for line in self.annotations(result, context)) + summary
 
     @staticmethod
     def annotations(result: ScanResult, context: ReportContext) -> list[str]:
         lines = []
+        root = context.source_root
         for finding in active(result):
             level = "error" if fails(finding.status, context.fail_on) else "warning"
-            path = file_of(finding)
-            located = has_file(path, finding.source)
-            lines.append(command(level, message(finding), file=path if located else None,
+            located = has_file(finding.path, finding.source)
+            lines.append(command(level, message(finding), file=_file(finding.path, root) if located else None,
                                  line=finding.line if located else None, col=finding.column if located else None,
                                  title=f"kdeprecate {rule_id(finding)}"))
         for notice in result.notices:
+            if context.quiet and notice.level != NOTICE_WARNING:
+                continue
             level = "warning" if notice.level == NOTICE_WARNING else "notice"
-            lines.append(command(level, notice.message, file=notice.path, line=notice.line, col=notice.column,
-                                 title=f"kdeprecate {notice_code(notice)}"))
+            located = has_file(notice.path, "file")  # not stdin, not a live cluster
+            lines.append(command(level, notice.message, file=_file(notice.path, root) if located else None,
+                                 line=notice.line, col=notice.column, title=f"kdeprecate {notice_code(notice)}"))
         for error in result.errors:
-            lines.append(command("error", error.message, file=error.path if error.path != "-" else None,
+            located = has_file(error.path, "file")
+            lines.append(command("error", error.message, file=_file(error.path, root) if located else None,
                                  line=error.line, title="kdeprecate: not scanned"))
         return lines

@@ -10,7 +10,15 @@ from collections.abc import Iterable
 
 from pluto_py.core.model import STATUS_REMOVED, Finding, ScanError, ScanResult
 from pluto_py.report import ReportContext, fails, result_fails
-from pluto_py.report.common import active, advice, file_of, notice_code, plural, suppressed, targets_text
+from pluto_py.report.common import (
+    active,
+    advice,
+    notice_code,
+    plural,
+    suppressed,
+    targets_text,
+    template_shown,
+)
 from pluto_py.report.escape import printable
 
 _ESCAPES = str.maketrans({"|": "\\|", "\n": " ", "\r": " ", "<": "&lt;", ">": "&gt;"})
@@ -43,8 +51,8 @@ def _object(finding: Finding) -> str:
 
 
 def _where(finding: Finding) -> str:
-    where = code(file_of(finding) if finding.line is None else f"{file_of(finding)}:{finding.line}")
-    if finding.template and file_of(finding) == finding.path:
+    where = code(finding.path if finding.line is None else f"{finding.path}:{finding.line}")  # a live cluster: no line
+    if template_shown(finding):
         where += f" ({code(finding.template)})"
     return where
 

@@ -59,13 +59,17 @@ class TextReporter:
         usage = [f for f in result.findings if f.usage is not None and not f.suppressed]
         by_file = result._replace(findings=tuple(f for f in result.findings if f.usage is None)) if usage else result
         for _path, entries in grouped(by_file):
-            blocks.append("\n".join(
-                finding_line(e, context) if isinstance(e, Finding) else notice_line(e, context) for e in entries))
+            shown = [e for e in entries if not (context.quiet and isinstance(e, Notice) and e.level != NOTICE_WARNING)]
+            if shown:
+                blocks.append("\n".join(
+                    finding_line(e, context) if isinstance(e, Finding) else notice_line(e, context) for e in shown))
         if usage:  # audit-log / metrics findings, by client
             from pluto_py.report.usage_text import usage_blocks
 
             blocks.extend(usage_blocks(usage, context))
         lines = ["\n\n".join(blocks)] if blocks else []
+        if context.quiet:  # --quiet: findings (and warnings about the setup) only
+            return "".join(line + "\n" for line in lines)
         summary = summary_line(result)
         if context.color:
             failing = any(fails(f.status, context.fail_on) for f in result.findings if not f.suppressed)

@@ -11,7 +11,8 @@ from pluto_py.report.json_report import report_dict
 
 
 def yaml_text(data: Any) -> str:
-    """A JSON-shaped report as block YAML, keys in their order (also `podsecurity -o yaml`)."""
+    """``data`` as block YAML, keys in their order (as JSON prints them), long lines unwrapped (scan,
+    `list-versions` and `podsecurity -o yaml`)."""
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="safe", pure=True)

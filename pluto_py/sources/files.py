@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -106,6 +106,44 @@ def chart_of_file(path: Path) -> Path | None:
         else:
             break
     return chart
+
+
+def is_values_variant(path: Path, chart: Path) -> bool:
+    """Whether ``path`` is one of ``chart``'s own values files other than its defaults (values-prod.yaml)."""
+    try:
+        relative = path.resolve().relative_to(chart.resolve()).parts
+    except ValueError:
+        return False
+    if len(relative) != 1:
+        return False
+    name = relative[0]
+    return name.startswith("values") and name.endswith((".yaml", ".yml")) and name not in ("values.yaml",
+                                                                                          "values.yml")
+
+
+def chart_values_sets(paths: Sequence[str], configured: Mapping[str, Sequence[Sequence[str]]],
+                      chart_of: Callable[[Path], Path | None]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The values sets to render each chart with, by resolved chart directory.
+
+    ``configured`` (the configuration's ``charts:``) names them per chart; a chart's own values file
+    handed in (pre-commit passes values-prod.yaml alone) adds a render with it, besides the chart's
+    defaults, unless a configured set already holds it. Charts without either are not listed
+    (rendered with their defaults).
+    """
+    sets: dict[str, list[tuple[str, ...]]] = {chart: [tuple(value_set) for value_set in value_sets]
+                                              for chart, value_sets in configured.items()}
+    for argument in paths:
+        path = Path(argument)
+        if argument == STDIN or not path.is_file():
+            continue
+        chart = chart_of(path)
+        if chart is None or not is_values_variant(path, chart):
+            continue
+        current = sets.setdefault(str(chart.resolve()), [()])
+        resolved = path.resolve()
+        if not any(Path(member).resolve() == resolved for value_set in current for member in value_set):
+            current.append((argument,))
+    return {chart: tuple(value_sets) for chart, value_sets in sets.items()}
 
 
 def _join(display_root: str, relative: str) -> str:
@@ -247,8 +285,10 @@ def map_chart_templates(paths: Sequence[str], chart_root_of: Callable[[Path], Pa
         if chart not in charts_added:
             charts_added[chart] = display
             result.append(display)
-        notices.append(Notice(argument, None, "chart-template",
-                              f"part of a Helm chart: scanned by rendering its chart {display}", level=NOTICE_INFO))
+        what = (f"a values file of the Helm chart {display}: the chart is rendered with it"
+                if is_values_variant(path, chart)
+                else f"part of a Helm chart: scanned by rendering its chart {display}")
+        notices.append(Notice(argument, None, "chart-template", what, level=NOTICE_INFO))
     # A chart whose directory (or an ancestor) is also named is rendered by that argument already.
     named = [Path(os.path.abspath(p)) for p in result if p not in charts_added.values() and p != "-"]
     final = [p for p in result

@@ -22,10 +22,12 @@ knows), so a bare group/version check such as ``.Capabilities.APIVersions.Has "p
 stays true whatever the target (helm issue 10479); checks by group/version/kind are exact.
 
 Values: the chart's defaults, then each ``--values`` file, then each ``--set``, like helm.
-Subcharts, hooks and ``crds/`` are included. A finding's ``path`` is the chart directory and
-``template`` the template path as helm names it (``shop/templates/pdb.yaml``); its line is the
-``apiVersion:`` line of the template file when it can be located (``context["template_file"]``),
-else the line in the rendered output of that template.
+Subcharts, hooks and ``crds/`` are included. A finding's ``template`` is the template path as helm
+names it (``shop/templates/pdb.yaml``) and ``context["chart"]`` the chart directory. When the
+``apiVersion:`` line of the template file can be located, ``path`` is that file (also in
+``context["template_file"]``) and the line is its line (``context["line_in"] = "template"``); else
+``path`` is the chart directory and the line is the line in the rendered output of that template
+(``line_in = "rendered"``).
 """
 
 from __future__ import annotations
@@ -289,9 +291,11 @@ def documents_from_rendered(chart: ChartInput, rendered: Rendered, *,
                 occurrence = seen.get(api_version, 0)
                 seen[api_version] = occurrence + 1
                 located = locate_api_version(source_text, api_version, occurrence, text)
+            path = chart.display
             if located is not None and template_file is not None:
                 positions[("apiVersion",)] = located
-                context["template_file"] = _display_join(chart.display, template_file.relative_to(chart.path))
+                # Editors and code scanning jump to path:line: the template file, when the line is its own.
+                path = context["template_file"] = _display_join(chart.display, template_file.relative_to(chart.path))
                 context["line_in"] = "template"
             else:
                 context["line_in"] = "rendered"
@@ -299,7 +303,7 @@ def documents_from_rendered(chart: ChartInput, rendered: Rendered, *,
             notices = tuple(replace(notice, path=chart.display, line=None, column=None,
                                     message=f"{name}: {notice.message} (line {notice.line} of the rendered template)")
                             for notice in item.notices)
-            yield Document(path=chart.display, index=index, line=located[0] if located else item.line,
+            yield Document(path=path, index=index, line=located[0] if located else item.line,
                            data=item.data, positions=positions, source=SOURCE_HELM_TEMPLATE, template=name,
                            context=context, notices=notices)
             index += 1
@@ -594,19 +598,21 @@ def static_chart_documents(chart: ChartInput) -> Iterator[Document | ScanError]:
         file_context = dict(context)
         if conditional:
             file_context["conditional"] = "true"  # a subchart enabled by a condition or tags
+        path = chart.display  # a template inside a subchart archive has no file of its own
         if template_file is not None:
-            file_context["template_file"] = _display_join(chart.display, template_file.relative_to(chart.path))
+            path = file_context["template_file"] = _display_join(chart.display,
+                                                                 template_file.relative_to(chart.path))
         file_context["line_in"] = "template"
         if is_crd:
             # CRD files are plain YAML, never templated.
-            for document in parse_yaml_stream(text, chart.display, SOURCE_HELM_TEMPLATE):
+            for document in parse_yaml_stream(text, path, SOURCE_HELM_TEMPLATE):
                 if isinstance(document, ScanError):
                     yield ScanError(chart.display, document.line, f"{helm_name}: {document.message}")
                     continue
                 yield replace(document, index=index, template=helm_name, context=file_context)
                 index += 1
             continue
-        for document in static_documents(chart.display, helm_name, text, file_context):
+        for document in static_documents(path, helm_name, text, file_context):
             yield replace(document, index=index)
             index += 1
 
@@ -644,7 +650,27 @@ class ChartRenderer:
             self.warnings.append(message)
 
     def __call__(self, chart: ChartInput, options: SourceRequest) -> Iterable[Document | ScanError]:
-        return list(self._render(chart, options))
+        value_sets = chart_value_sets(chart, options)
+        if value_sets == [()]:
+            return list(self._render(chart, options))
+        # One render per values set (a chart's values-prod.yaml, the configuration's `charts:`); an
+        # object rendered the same way by an earlier set is not reported again.
+        produced: list[Document | ScanError] = []
+        seen: set[tuple[str | None, str]] = set()
+        for value_set in value_sets:
+            shown = ", ".join(value_set)
+            for item in self._render(chart, options.replace(helm_values=(*value_set, *options.helm_values))):
+                if isinstance(item, ScanError):
+                    if item not in produced:
+                        produced.append(item)
+                    continue
+                key = (item.template, json.dumps(item.data, sort_keys=True, default=str))
+                if key in seen:
+                    continue
+                seen.add(key)
+                context = {**item.context, "values": shown} if shown else item.context
+                produced.append(replace(item, index=len(seen) - 1, context=context))
+        return produced
 
     def _request(self, chart: ChartInput, options: SourceRequest) -> RenderRequest | ScanError:
         if options.target is None:
@@ -713,6 +739,21 @@ class ChartRenderer:
         yield from static_chart_documents(chart)
 
 
+# Where the paths source keeps a request's values sets per chart: SourceRequest.settings["paths"]["charts"],
+# {resolved chart directory: ((values file, ...), ...)}; each set is one render, () the chart's defaults.
+CHART_VALUES_SETTING = "charts"
+
+
+def chart_value_sets(chart: ChartInput, options: SourceRequest) -> list[tuple[str, ...]]:
+    """The values sets ``chart`` is rendered with: those the request names for it, else its defaults."""
+    own = options.settings.get("paths", {})
+    sets = own.get(CHART_VALUES_SETTING, {}) if isinstance(own, Mapping) else {}
+    try:
+        key = str(chart.path.resolve())
+    except OSError:
+        return [()]
+    found = sets.get(key) if isinstance(sets, Mapping) else None
+    return [tuple(value_set) for value_set in found] if found else [()]
 # Where helm-python-sdk publishes wheels (sys.platform, platform.machine()): the same platforms as the
 # environment markers of its dependency in pyproject.toml.
 HELM_SDK_WHEEL_PLATFORMS = frozenset({("linux", "x86_64"), ("linux", "aarch64"), ("darwin", "arm64"),

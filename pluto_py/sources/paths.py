@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pluto_py.core.model import NOTICE_INFO, SOURCE_FILE, SOURCE_STDIN, Document, Notice, ScanError
 from pluto_py.core.parse import InputDecodeError, decode_text, parse_text
+from pluto_py.core.prescan import TEMPLATE_MARKERS
 from pluto_py.sources import HELM_ENGINE_ENV, InputStats, SourceRequest
 from pluto_py.sources.files import ChartInput, FileInput, Input, StdinInput, collect_inputs, read_input_bytes
 
@@ -40,11 +41,13 @@ def _no_chart_support(chart: ChartInput, request: SourceRequest) -> Iterator[Doc
 
 
 def documents_of_input(item: FileInput | StdinInput, request: SourceRequest | None = None,
-                       on_skip: Callable[[], None] | None = None) -> Iterator[Document | ScanError]:
+                       on_skip: Callable[[], None] | None = None) -> Iterator[Document | ScanError | Notice]:
     """Read, decode and parse one file (or stdin) into its documents.
 
     With ``request.prescan``, documents that cannot matter are not parsed nor yielded: each one
-    calls ``on_skip`` (to be counted) instead.
+    calls ``on_skip`` (to be counted) instead. A file that does not parse is an error only when it
+    looks like a manifest; a templated manifest is read statically, anything else is one note
+    (sources/unparsable.py).
     """
     display = item.display
     try:
@@ -66,7 +69,13 @@ def documents_of_input(item: FileInput | StdinInput, request: SourceRequest | No
     json_file = isinstance(item, FileInput) and os.path.basename(item.fspath).lower().endswith(".json")
     prescan = request.prescan if request is not None and on_skip is not None else None
     try:
-        yield from parse_text(text, display, source, json_file=json_file, prescan=prescan, on_skip=on_skip)
+        parsed = parse_text(text, display, source, json_file=json_file, prescan=prescan, on_skip=on_skip)
+        if isinstance(item, StdinInput):
+            # What is piped in is meant to be manifests (`helm template ... | kdeprecate scan -`): a pipe
+            # that carried something else (an error message) must not pass a gate.
+            yield from parsed
+        else:
+            yield from _judge_parse_errors(parsed, text, display)
     except Exception as exc:
         # A bug of ours on one hostile file must not cost the findings of all the others:
         # report it against the file (exit 2) and go on. KDEPRECATE_DEBUG=1 shows the traceback.
@@ -76,8 +85,41 @@ def documents_of_input(item: FileInput | StdinInput, request: SourceRequest | No
                                        "please report it")
 
 
+def _judge_parse_errors(parsed: Iterator[Document | ScanError], text: str,
+                        display: str) -> Iterator[Document | ScanError | Notice]:
+    """``parsed``, where parse errors are errors only for manifests (sources/unparsable.py, imported
+    at the first file that needs it: this runs for every file)."""
+    if any(marker in text for marker in TEMPLATE_MARKERS):  # sources.unparsable.looks_templated
+        # A template may parse in parts: decide on the whole file before yielding any of it.
+        items = list(parsed)
+        errors = [item for item in items if isinstance(item, ScanError)]
+        if not errors:
+            yield from items
+            return
+        from pluto_py.sources.unparsable import looks_like_manifest, not_a_manifest, template_documents
+
+        if looks_like_manifest(text):
+            yield from template_documents(display, text)
+        else:
+            yield not_a_manifest(display, errors[0])
+        return
+    manifest: bool | None = None  # decided at the first error
+    for item in parsed:
+        if isinstance(item, ScanError):
+            if manifest is None:
+                from pluto_py.sources.unparsable import looks_like_manifest, not_a_manifest
+
+                manifest = looks_like_manifest(text)
+                if not manifest:
+                    yield not_a_manifest(display, item)
+            if manifest:
+                yield item
+            continue
+        yield item
+
+
 def iter_documents(paths: Sequence[str], request: SourceRequest, stats: InputStats,
-                   chart_handler: ChartHandler | None = None) -> Iterator[Document | ScanError]:
+                   chart_handler: ChartHandler | None = None) -> Iterator[Document | ScanError | Notice]:
     """All documents under ``paths``, in a stable order, counting files and documents."""
     handler = chart_handler or _no_chart_support
     inputs: Iterable[Input | ScanError] = collect_inputs(paths)
@@ -104,10 +146,14 @@ class PathSource:
 
     def __init__(self, request: SourceRequest | None = None) -> None:
         self._renderer: ChartRenderer | None = None
+        self._charts = 0
+        # --values/--set given on the command line apply to charts only: say so when none was scanned.
+        own = request.settings.get(self.name, {}) if request is not None else {}
+        self._values_given = bool(own.get("warn_unused_values")) if isinstance(own, dict) else False
         if os.environ.get(HELM_ENGINE_ENV):
-            self._charts()  # a bad engine name is a usage error before anything is read (ValueError)
+            self._renderer_for_charts()  # a bad engine name is a usage error before anything is read (ValueError)
 
-    def _charts(self) -> ChartRenderer:
+    def _renderer_for_charts(self) -> ChartRenderer:
         if self._renderer is None:
             from pluto_py.sources.helm import ChartRenderer
 
@@ -115,7 +161,8 @@ class PathSource:
         return self._renderer
 
     def render_chart(self, chart: ChartInput, request: SourceRequest) -> Iterable[Document | ScanError]:
-        return self._charts()(chart, request)
+        self._charts += 1
+        return self._renderer_for_charts()(chart, request)
 
     def wanted(self, request: SourceRequest) -> bool:
         return bool(request.paths)
@@ -127,4 +174,8 @@ class PathSource:
 
     @property
     def warnings(self) -> Sequence[str]:
-        return self._renderer.warnings if self._renderer is not None else ()
+        found = list(self._renderer.warnings) if self._renderer is not None else []
+        if self._values_given and not self._charts:
+            found.append("--values/--set apply to Helm charts, and no chart was scanned (a directory with a "
+                         "Chart.yaml, or a file of one)")
+        return found

@@ -1,7 +1,8 @@
 """`-o sarif`: SARIF 2.1.0, the shape of the scan's report (pluto_py/report/sarif.py): one rule per check
 (help and helpUri from the rule registry, core/rules.py), one result per problem (error for a blocker,
-warning for a warning) located in the input it was read from; inputs not read are tool execution
-notifications, checks not run are notes. Deterministic."""
+warning for a warning) located in the input it was read from, relative to the repository root as the
+scan's are (report/locations.py); inputs not read are tool execution notifications, checks not run are
+notes. Deterministic."""
 
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ def _level(severity: str) -> str:
     return "error" if severity == BLOCKER else "warning"
 
 
-def _result(result: CheckResult) -> dict[str, Any]:
+def _result(result: CheckResult, root: str) -> dict[str, Any]:
     ref, where = result.object, result.where
-    location = (result_location(where.path, where.source, where.line, None) if where is not None
+    location = (result_location(where.path, where.source, where.line, None, root) if where is not None
                 else {"logicalLocations": [{"name": str(ref), "kind": "resource"}]})
     return {
         "ruleId": result.id,
@@ -40,10 +41,14 @@ def _result(result: CheckResult) -> dict[str, Any]:
 
 
 def render(readiness: Readiness, tool_version: str, color: bool = False) -> str:
+    from pluto_py.report.locations import find_source_root
+
+    root = find_source_root()
     rules = [rule_descriptor(rule(check.id), ("kubernetes", "blue-green")) for check in CHECKS]
     invoked = invocation(readiness.errors, [f"{entry.id} not checked: {entry.reason}"
-                                            for entry in readiness.not_checked])
+                                            for entry in readiness.not_checked], root=root)
     properties = {"blue": str(readiness.blue.version) if readiness.blue.version else None,
                   "green": str(readiness.green.version) if readiness.green.version else None}
-    log = sarif_log(tool_version, rules, [_result(result) for result in readiness.results], invoked, properties)
+    log = sarif_log(tool_version, rules, [_result(result, root) for result in readiness.results], invoked,
+                    properties, root)
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

@@ -20,21 +20,21 @@ LEVELS = {BLOCKER: "error", WARNING: "warning", INFO: "note"}
 TAGS = ("kubernetes", "upgrade", "preflight")
 
 
-def _location(check: Check) -> dict[str, Any]:
+def _location(check: Check, root: str | None) -> dict[str, Any]:
     """The file and line it was read at (none for stdin or a live cluster), and the object itself."""
-    location = (result_location(check.object.path, SOURCE_FILE, check.object.line, None) if check.object.path
-                else {})
+    location = (result_location(check.object.path, SOURCE_FILE, check.object.line, None, root)
+                if check.object.path else {})
     location.setdefault("logicalLocations", []).append({"name": check.object.ref, "kind": "resource"})
     return location
 
 
-def _result(check: Check, index: dict[str, int], baseline_used: bool) -> dict[str, Any]:
+def _result(check: Check, index: dict[str, int], baseline_used: bool, root: str | None) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": check.id,
         "ruleIndex": index[check.id],
         "level": LEVELS.get(check.severity, "note"),
         "message": {"text": f"{check.message}. Fix: {check.fix}"},
-        "locations": [_location(check)],
+        "locations": [_location(check, root)],
         "partialFingerprints": {"kdeprecatePreflight/v1": check.fingerprint},
         "properties": {"severity": check.severity, "object": check.object.to_dict(), "evidence": dict(check.evidence)},
     }
@@ -48,10 +48,13 @@ def _result(check: Check, index: dict[str, int], baseline_used: bool) -> dict[st
 
 
 def render(report: PreflightReport, tool_version: str, fail_on: str) -> str:
+    from pluto_py.report.locations import find_source_root
+
+    root = find_source_root()  # paths relative to the repository root, as the scan's SARIF
     index = {rule.id: i for i, rule in enumerate(RULES)}
     rules = [rule_descriptor(rule.registered, TAGS) for rule in RULES]
-    results = [_result(c, index, report.baseline_used) for c in report.checks]
+    results = [_result(c, index, report.baseline_used, root) for c in report.checks]
     properties = {"target": str(report.target), "from": str(report.from_version) if report.from_version else None,
                   "verdict": report.verdict, "failOn": fail_on}
-    log = sarif_log(tool_version, rules, results, invocation(report.errors), properties)
+    log = sarif_log(tool_version, rules, results, invocation(report.errors, root=root), properties, root)
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
