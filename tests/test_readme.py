@@ -64,18 +64,30 @@ def test_readme_main_command_installs_and_scans_fixtures() -> None:
 COMMANDS = [line for line in shell_lines(README) if runnable(line) and "benchmarks/" not in line]
 
 
-def console_output(markdown: str) -> dict[str, str]:
-    """The first output line the README shows after each `$ command` of a ```console block."""
-    shown: dict[str, str] = {}
+def console_output(markdown: str) -> dict[str, list[str]]:
+    """The output lines the README shows after each `$ command` of a ```console block ('...' elides)."""
+    shown: dict[str, list[str]] = {}
     for block in re.findall(r"```console\n(.*?)```", markdown, flags=re.DOTALL):
         command: str | None = None
         for raw in block.splitlines():
             if raw.startswith("$ "):
                 command = raw[2:].rstrip()
+                shown.setdefault(command, [])
             elif command is not None and raw.strip():
-                shown.setdefault(command, raw.rstrip())
-                command = None
+                shown[command].append(raw.rstrip())
     return shown
+
+
+def shown_in_order(shown: list[str], output: str) -> str | None:
+    """None when every line shown (but '...') is a line of ``output``, in the same order; else the first
+    line that is not."""
+    printed = iter(line.rstrip() for line in output.splitlines())
+    for line in shown:
+        if line.strip() == "...":
+            continue
+        if not any(candidate == line for candidate in printed):
+            return line
+    return None
 
 
 SHOWN = console_output(README)
@@ -177,7 +189,8 @@ def test_readme_command_runs(line: str, scratch_repo: Path) -> None:
     bare = _EXIT_COMMENT.sub("", command)
     documented_exit = int(expected.group(1)) if expected else UNANNOTATED_EXIT.get(bare)
     assert documented_exit is not None, f"document the exit code in the README: {line}  # exit N"
-    shown = SHOWN.get(line) or EXPECTED_LINES.get(bare)
+    shown_lines = SHOWN.get(line) or []
+    shown = shown_lines[0] if shown_lines else EXPECTED_LINES.get(bare)
     assert shown, f"a README command needs a line of output to check: show it, or add it to EXPECTED_LINES: {bare}"
     env = dict(os.environ, NO_COLOR="1", PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     env.pop("GITHUB_ACTIONS", None)
@@ -192,3 +205,6 @@ def test_readme_command_runs(line: str, scratch_repo: Path) -> None:
     written = re.search(r">\s*(\S+)\s*$", bare)
     output = (scratch_repo / written.group(1)).read_text(encoding="utf-8") if written else result.stdout + result.stderr
     assert shown.strip() in output, (shown, output[-2000:])
+    # Every line the README shows is what the command prints, in order: an example cannot drift.
+    missing = shown_in_order(shown_lines, output)
+    assert missing is None, f"the README shows a line the command does not print:\n{missing}\n--- printed:\n{output}"
