@@ -44,6 +44,16 @@ def podsecurity(
         "--values", "-f", metavar="FILE", help="Values file for the charts read, like helm -f.")] = None,
     helm_set: Annotated[list[str] | None, typer.Option(
         "--set", metavar="KEY=VALUE", help="Value for the charts read, like helm --set.")] = None,
+    cluster: Annotated[bool, typer.Option(
+        "--cluster", help="Also read the live cluster: every pod template, Namespace, PodSecurityPolicy and RBAC "
+        "object as it runs. Needs the 'cluster' extra.")] = False,
+    kubeconfig: Annotated[str | None, typer.Option("--kubeconfig", metavar="FILE", help=(
+        "Kubeconfig file for --cluster (default: $KUBECONFIG, ~/.kube/config, or the pod's service account)."))
+    ] = None,
+    context: Annotated[str | None, typer.Option(
+        "--context", metavar="NAME", help="Kubeconfig context for --cluster (default: the current one).")] = None,
+    request_timeout: Annotated[str | None, typer.Option(
+        "--request-timeout", metavar="SECONDS", help="With --cluster: seconds each request may take (30).")] = None,
 ) -> None:
     """Pod security across the upgrade: the Pod Security Standards level of every namespace, the
     PodSecurityPolicies that applied there, and the pod-security labels it needs at the target.
@@ -70,8 +80,17 @@ def podsecurity(
     for values_file in helm_values or []:
         if not Path(values_file).is_file():
             fail_usage(f"--values {values_file}: no such file")
+    settings: dict[str, Any] = {}
+    if cluster:  # the live-cluster source, as for `scan --cluster`, yielding every object as it runs
+        from pluto_py.cli.live import open_cluster
+
+        settings["live-cluster"] = open_cluster(kubeconfig, context, None, request_timeout, all_objects=True)
+    else:
+        from pluto_py.cli.live import check_cluster_options
+
+        check_cluster_options(cluster, kubeconfig=kubeconfig, context=context, request_timeout=request_timeout)
     options = PodSecurityOptions(
-        paths=tuple(paths or ()), target=target_version, output=output, default_namespace=namespace, fix=fix,
+        paths=tuple(paths or ()), target=target_version, settings=settings, output=output, default_namespace=namespace, fix=fix,
         diff=diff, print_commands=print_commands, helm_values=tuple(helm_values or ()),
         helm_set=tuple(helm_set or ()))
     raise typer.Exit(run(options, __version__))
