@@ -91,8 +91,8 @@ def podsecurity(
         check_cluster_options(cluster, kubeconfig=kubeconfig, context=context, request_timeout=request_timeout)
     options = PodSecurityOptions(
         paths=tuple(paths or ()), target=target_version, settings=settings, output=output,
-        default_namespace=namespace, fix=fix, diff=diff, print_commands=print_commands, helm_values=tuple(helm_values or ()),
-        helm_set=tuple(helm_set or ()))
+        default_namespace=namespace, fix=fix, diff=diff, print_commands=print_commands,
+        helm_values=tuple(helm_values or ()), helm_set=tuple(helm_set or ()))
     raise typer.Exit(run(options, __version__))
 
 
