@@ -23,8 +23,10 @@ if TYPE_CHECKING:
 NOTICE_VERSION_UNKNOWN = "addon-version-unknown"
 NOTICE_SUPPORT_UNKNOWN = "addon-support-unknown"
 
-# An `image:` key and the start of its value, in any YAML or JSON spelling.
-_IMAGE_KEY = re.compile(r"""\bimage["']?[ \t]*:[ \t]*["']?([^\s"'#,}\]]*)""")
+# An `image:` key and the start of its value, in any YAML or JSON spelling. No leading \b: it keeps
+# the regex engine from scanning for the literal "image" first (18x slower on the benchmark corpus);
+# the word boundary is checked by hand on the few matches.
+_IMAGE_KEY = re.compile(r"""image["']?[ \t]*:[ \t]*["']?([^\s"'#,}\]]*)""")
 
 
 class ScannedObject(Protocol):
@@ -58,6 +60,9 @@ def may_run_addon(text: str) -> bool:
 
     names = _basenames()
     for match in _IMAGE_KEY.finditer(text):
+        start = match.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            continue  # e.g. `baseImage:`: another key
         value = match.group(1)
         if not value or value[0] in "|>&*!" or repository_basename(value) in names:
             return True  # a value elsewhere (next line, block scalar, alias, tag) cannot be ruled out cheaply

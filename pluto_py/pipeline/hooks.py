@@ -10,7 +10,7 @@ reading (core/objects.containers_of), so the two cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from pluto_py.core.model import Finding, Notice
@@ -33,7 +33,10 @@ class Suppressions:
 
     def observe(self, path: str, text: str) -> None:
         if self._index is None:
-            if not any(marker in text for marker in FILE_MARKERS):
+            for marker in FILE_MARKERS:  # (a loop: a generator costs more than the test, on every file)
+                if marker in text:
+                    break
+            else:
                 return
             from pluto_py.pipeline.suppress import SuppressionIndex
 
@@ -76,9 +79,15 @@ def may_run_addon(text: str) -> bool:
     first document whose text has an ``image`` key."""
     if "image" not in text:
         return False
-    from pluto_py.addons.judge import may_run_addon as addon_text_test
+    global _addon_text_test
+    if _addon_text_test is None:
+        from pluto_py.addons.judge import may_run_addon as addon_text_test
 
-    return addon_text_test(text)
+        _addon_text_test = addon_text_test
+    return _addon_text_test(text)
+
+
+_addon_text_test: Callable[[str], bool] | None = None  # imported at the first document with an image key
 
 
 class AddonHook:
