@@ -102,6 +102,26 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
     return run
 
 
+# The default run is the quick one (well under a minute on two cores); CI (CI=true, as CI services set it,
+# and .ci/run) and an explicit -m run everything asked for. Deselected tests are counted in pytest's summary.
+FULL_RUN_MARKERS = ("slow", "registry")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("markexpr") or os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        return
+    deselected = [item for item in items if any(item.get_closest_marker(m) for m in FULL_RUN_MARKERS)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if config.getoption("markexpr") or os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        return None
+    return "slow and registry tests deselected (CI=true python3 -m pytest runs them too)"
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Remove the bytecode of this package and of this file, written by the import that ran before
     the first line above could ask for none (``python -B -m pytest`` writes none at all)."""

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO_ROOT
 
 
@@ -15,6 +17,7 @@ def test_ruff_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow  # ~15 s from a cold cache: CI and `CI=true python3 -m pytest` run it
 def test_mypy_is_clean(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy")], cwd=REPO_ROOT,
                             capture_output=True, text=True, check=False)

@@ -518,6 +518,7 @@ def test_readme_section_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert "cluster = [" in (REPO_ROOT / "pyproject.toml").read_text()  # pip install 'kdeprecate[cluster]'
 
 
+@pytest.mark.slow
 def test_benchmark_script_runs_and_agrees() -> None:
     """benchmarks/live_cluster.py on a tiny cluster: every figure printed, findings equal to the dump's
     (timings and the memory ratio are judged on the full size, docs/performance.md)."""
