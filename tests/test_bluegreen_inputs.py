@@ -45,7 +45,8 @@ def test_a_dump_pairs_live_objects_with_what_was_applied_and_merges_helm_release
     assert cart.where.source == SOURCE_HELM_RELEASE and "Helm release shop revision 4" in cart.where.detail
     pdb = blue.find("PodDisruptionBudget", "shop", "cart")  # only in the release: superseded revision 3 is history
     assert pdb is not None and pdb.live is None and pdb.api_version == "policy/v1beta1"
-    assert sorted(blue.crds) == ["cert-manager.io/Certificate", "cert-manager.io/ClusterIssuer",
+    assert sorted(blue.crds) == ["cert-manager.io/Certificate", "cert-manager.io/CertificateRequest",
+                                 "cert-manager.io/ClusterIssuer",
                                  "cert-manager.io/Issuer", "databases.spotahome.com/RedisFailover",
                                  "monitoring.coreos.com/Prometheus", "monitoring.coreos.com/ServiceMonitor"]
     assert blue.crds["cert-manager.io/Certificate"].served_versions == ("v1alpha2", "v1alpha3", "v1beta1", "v1")
