@@ -16,6 +16,10 @@ kdeprecate) against this one. It answers as a real release does:
   client certificate signed by ``ca``, user = its CN), and per resource or path, on request:
   ``fail(target, status, times=)`` (403, 500, 503, ...), ``delay(target, seconds)``,
   ``expire_continue(resource, times=1)`` (410 Gone, reason Expired, for the next continue token).
+* ``/metrics`` as kube-apiserver writes it (text format: HELP/TYPE lines, sorted labels), with one
+  ``apiserver_requested_deprecated_apis`` sample per ``deprecated_api_requested(...)``.
+* Aggregated APIs: each APIService object loaded with a ``service`` makes its group/version discoverable
+  (metrics-server's resources for ``metrics.k8s.io``), answered 503 when its status is not Available.
 * Only GET is served (405 otherwise); every request is recorded in ``requests``, so tests can
   assert read-only access.
 
