@@ -447,7 +447,7 @@ class Discovery:
     listed: tuple[ApiResource, ...]
     served: tuple[ServedResource, ...]
     group_versions: tuple[str, ...]
-    failed: tuple[str, ...] = ()
+    failed: tuple[tuple[str, int], ...] = ()  # (group/version, HTTP status; 0: no answer)
     errors: tuple[ScanError, ...] = ()
 
 
@@ -487,14 +487,14 @@ def read_discovery(connection: ClusterConnection) -> Discovery:
     documents = _parallel_get(connection, [(g, v, f"/apis/{g}/{v}" if g else f"/api/{v}") for g, v in wanted])
     chosen: dict[tuple[str, str], ApiResource] = {}
     served: list[ServedResource] = []
-    failed: list[str] = []
+    failed: list[tuple[str, int]] = []
     errors: list[ScanError] = []
     for group, version, outcome in documents:
         if isinstance(outcome, RequestFailure):
             if outcome.fatal or outcome.status == 401:
                 raise outcome
             group_version = f"{group}/{version}" if group else version
-            failed.append(group_version)
+            failed.append((group_version, outcome.status))
             errors.append(ScanError(connection.display, None, f"cannot discover {group_version}: {outcome.message}"))
             continue
         for resource in _served_of(outcome, group, version):
