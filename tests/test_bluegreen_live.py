@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO_ROOT, CliResult, readme_section
-from tests.kubeapi import KubeAPIServer
+from tests.kubeapi import KubeAPIServer, isolate_kubeconfig
 from tests.test_bluegreen_cli import BLUE, EXPECTED, GREEN, _console_blocks, _matches
 
 Cli = Callable[..., CliResult]
@@ -68,9 +68,7 @@ def kubeconfig(clusters: tuple[KubeAPIServer, KubeAPIServer], tmp_path_factory: 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(REPO_ROOT)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    for name in ("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "HTTPS_PROXY", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
+    isolate_kubeconfig(monkeypatch, tmp_path / "home")
 
 
 def checks(report: dict[str, Any]) -> Counter[tuple[str, str, str, str, str]]:

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from tests.conftest import FIXTURES, REPO_ROOT, CliResult, run_main
-from tests.kubeapi import KubeAPIServer
+from tests.kubeapi import KubeAPIServer, isolate_kubeconfig
 
 USERS = {"t0ken-admin": "admin", "t0ken-no-metrics": "no-metrics", "t0ken-no-endpoint": "no-endpoint",
          "t0ken-broken": "broken"}
@@ -34,9 +34,7 @@ def api() -> Iterator[KubeAPIServer]:
 
 @pytest.fixture(autouse=True)
 def no_user_kubeconfig(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("KUBECONFIG", raising=False)
-    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    isolate_kubeconfig(monkeypatch, tmp_path / "home")
 
 
 def scan(api: KubeAPIServer, token: str, args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -36,9 +36,25 @@ Objects may be added before or after ``start()``; CRDs must be added for their c
 be served. ``add_generated`` serves many objects made on demand (benchmarks) without storing them.
 """
 
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from tests.kubeapi.server import KubeAPIServer, RecordedRequest
 
-__all__ = ["KubeAPIServer", "RecordedRequest", "readme_cluster", "readme_kubeconfig"]
+if TYPE_CHECKING:
+    import pytest
+
+__all__ = ["KubeAPIServer", "RecordedRequest", "isolate_kubeconfig", "readme_cluster", "readme_kubeconfig"]
+
+
+def isolate_kubeconfig(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """Nothing of the machine running the tests reaches the client: no ~/.kube/config (HOME is ``home``), no
+    KUBECONFIG, no in-cluster service account, no proxy."""
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
 
 
 def readme_cluster() -> KubeAPIServer:
@@ -47,7 +63,6 @@ def readme_cluster() -> KubeAPIServer:
     v1.28.4; users ``admin`` (token ``t0ken-admin``) and ``viewer`` (``t0ken-viewer``, who may not
     list Secrets)."""
     import json
-    from pathlib import Path
 
     fixtures = Path(__file__).resolve().parents[2] / "fixtures"
     api = KubeAPIServer("1.28", "v1.28.4", tokens={"t0ken-admin": "admin", "t0ken-viewer": "viewer"})
