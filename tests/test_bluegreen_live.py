@@ -139,6 +139,8 @@ def test_a_cluster_that_cannot_be_read_is_exit_2_and_the_rest_is_checked(context
     report = result.json()
     assert sum(c["id"] == "api-not-served" for c in report["checks"]) == 7  # blue against green's version
     assert report["green"]["errors"][0]["path"] == f"cluster:{context}"
+    assert report["green"]["objects"] is None  # unknown, not empty: no workload is "missing" on green
+    assert {"workload-missing", "namespace-missing"} <= {n["id"] for n in report["green"]["not_checked"]}
 
 
 def test_resources_rbac_hides_are_errors_and_a_note_names_the_clusterrole(kubeconfig: Path, cli: Cli) -> None:

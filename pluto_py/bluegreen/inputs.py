@@ -267,14 +267,14 @@ def view_from_context(side: str, context: str, kubeconfig: str | None = None,
     except ClientMissingError as exc:
         return ClusterView(side, described_by=(label,), errors=(ScanError(f"--{side}-context {context}", None,
                                                                           str(exc)),))
-    parts = [view_from_documents(side, label, read_inputs((), None, {LiveClusterSource.name: cluster}))]
-    if cluster.version is not None:
-        parts.append(view_from_version(side, cluster.version.version, label))
+    raw = read_inputs((), None, {LiveClusterSource.name: cluster})
     discovery = cluster.discovery
-    if discovery is not None:
-        resources = (ApiResource(r.plural, r.group_version, r.kind, r.namespaced, r.short_names, r.verbs,
-                                 r.categories) for r in discovery.served)
-        # Refused discovery (401, 403) says nothing about what the cluster serves: only the error says it.
-        unreachable = (gv for gv, status in discovery.failed if status not in (401, 403))
-        parts.append(view_from_discovery(side, label, resources, discovery.group_versions, unreachable))
+    if discovery is None or cluster.version is None:  # not read at all: nothing is known of it (not: it is empty)
+        return ClusterView(side, described_by=(label,), errors=tuple(raw.errors), notes=tuple(raw.warnings))
+    resources = (ApiResource(r.plural, r.group_version, r.kind, r.namespaced, r.short_names, r.verbs, r.categories)
+                 for r in discovery.served)
+    # Refused discovery (401, 403) says nothing about what the cluster serves: only the error says it.
+    unreachable = (gv for gv, status in discovery.failed if status not in (401, 403))
+    parts = [view_from_documents(side, label, raw), view_from_version(side, cluster.version.version, label),
+             view_from_discovery(side, label, resources, discovery.group_versions, unreachable)]
     return replace(combine(side, parts), described_by=(label,))

@@ -212,7 +212,8 @@ class ClusterConnection:
             raise self._failure_of(exc) from None
 
     def _failure_of(self, exc: Exception) -> Exception:
-        """What a request that raised ``exc`` failed of; ``exc`` itself when it is not a request's failure."""
+        """The RequestFailure that a request's exception ``exc`` stands for; ``exc`` itself when it is none of
+        a request's (a bug of ours, which must not pass for the cluster's answer)."""
         import urllib3
         from kubernetes.client.exceptions import ApiException
 
@@ -470,9 +471,10 @@ def _served_of(document: Mapping[str, Any], group: str, version: str) -> list[Se
 
 
 def read_discovery(connection: ClusterConnection) -> Discovery:
-    """Every group/version /api and /apis name, each one's discovery document read (a few at a time).
-    Group/versions whose discovery fails are errors naming them. Raises RequestFailure when discovery
-    itself is refused (401, unreachable)."""
+    """Every group/version /api and /apis name, each one's discovery document read (a few at a time); the
+    resources to list are each listable resource once, in its group's preferred version (else the first
+    version serving it, in the server's order). Group/versions whose discovery fails are errors naming
+    them. Raises RequestFailure when discovery itself is refused (401, unreachable)."""
     core = connection.get("/api")
     groups = connection.get("/apis")
     wanted: list[tuple[str, str]] = [("", str(v)) for v in core.get("versions") or []]
@@ -506,13 +508,6 @@ def read_discovery(connection: ClusterConnection) -> Discovery:
     listed = [r for key, r in chosen.items() if not (set(_SAME_STORAGE.get(key, ())) & served_groups)]
     return Discovery(tuple(listed), tuple(served), tuple(f"{g}/{v}" if g else v for g, v in wanted), tuple(failed),
                      tuple(errors))
-
-
-def discover(connection: ClusterConnection) -> tuple[list[ApiResource], list[ScanError]]:
-    """Every listable resource, each once, in its group's preferred version (else the first version
-    serving it, in the server's order), and the errors of ``read_discovery``. Raises RequestFailure."""
-    found = read_discovery(connection)
-    return list(found.listed), list(found.errors)
 
 
 def _parallel_get(connection: ClusterConnection, requests: Sequence[tuple[str, str, str]]
@@ -760,7 +755,7 @@ class LiveCluster:
                 stats.documents += 1
                 yield self._document(item, resource)
             if self.options.metrics and not fatal_seen:
-                yield from self._metrics_documents(connection, stats)
+                yield from self._metrics_documents(connection)
         finally:
             self._close()
 
@@ -791,8 +786,7 @@ class LiveCluster:
             # Without an applied-configuration annotation a live object says only what the request
             # asked for: nothing to judge (the cluster-dump expander would drop it too).
 
-    def _metrics_documents(self, connection: ClusterConnection, stats: InputStats
-                           ) -> Iterator[Document | ScanError | Notice]:
+    def _metrics_documents(self, connection: ClusterConnection) -> Iterator[Document | ScanError | Notice]:
         """The deprecated APIs the server says were requested since it started (its /metrics, parsed by
         sources/metrics.py), judged like a ``--metrics`` file's. /metrics is a non-resource URL that RBAC
         grants apart: a 403 (or a server that does not expose it, 404) is a notice, not an error."""
