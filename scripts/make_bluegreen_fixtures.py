@@ -284,6 +284,8 @@ def blue_crds() -> list[dict[str, Any]]:
     return [
         crd(BLUE, "cert-manager.io", "Certificate", "certificates", CERT_MANAGER_OLD, "v1", short=["cert", "certs"],
             categories=["cert-manager"], helm_release="cert-manager"),
+        crd(BLUE, "cert-manager.io", "CertificateRequest", "certificaterequests", CERT_MANAGER_OLD, "v1",
+            short=["cr", "crs"], categories=["cert-manager"], helm_release="cert-manager"),
         crd(BLUE, "cert-manager.io", "ClusterIssuer", "clusterissuers", CERT_MANAGER_OLD, "v1", scope="Cluster",
             categories=["cert-manager"], helm_release="cert-manager"),
         crd(BLUE, "cert-manager.io", "Issuer", "issuers", CERT_MANAGER_OLD, "v1", categories=["cert-manager"],

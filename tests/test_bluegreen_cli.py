@@ -129,12 +129,6 @@ def test_usage_errors_are_one_line_and_exit_2(cli: Cli, args: tuple[str, ...], m
     assert result.code == 2 and message in result.stderr and "Traceback" not in result.stderr
 
 
-def test_a_live_context_without_the_live_source_is_an_input_error(cli: Cli) -> None:
-    result = cli("bluegreen", BLUE, "--green-context", "green-prod", "--green-version", "1.29")
-    assert result.code == 2
-    assert "--green-context green-prod: reading a live cluster is not available in this build" in result.stderr
-
-
 def test_stdin_reads_blue(cli: Cli) -> None:
     result = cli("bluegreen", "-", "--green-version", "1.29", "-o", "json",
                  stdin=(REPO_ROOT / BLUE / "policies.yaml").read_bytes())
@@ -236,7 +230,8 @@ def _matches(expected: list[str], actual: list[str]) -> bool:
 SECTION = readme_section("Blue/green upgrades")
 
 
-@pytest.mark.parametrize(("command", "shown"), _console_blocks(SECTION))
+@pytest.mark.parametrize(("command", "shown"), [(command, shown) for command, shown in _console_blocks(SECTION)
+                                               if "-context " not in command])  # live: test_bluegreen_live.py
 def test_readme_walkthrough_output_is_what_the_command_prints(cli: Cli, command: str, shown: list[str]) -> None:
     line, _, exit_comment = command.partition("  # exit ")
     args = line.split()

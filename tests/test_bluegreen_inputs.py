@@ -8,10 +8,9 @@ from typing import ClassVar
 
 import pytest
 
-from pluto_py.bluegreen import ReadinessRequest, assess, describe_green
+from pluto_py.bluegreen import ReadinessRequest, assess
 from pluto_py.bluegreen.inputs import (
     read_inputs,
-    view_from_context,
     view_from_discovery,
     view_from_discovery_file,
     view_from_documents,
@@ -45,7 +44,8 @@ def test_a_dump_pairs_live_objects_with_what_was_applied_and_merges_helm_release
     assert cart.where.source == SOURCE_HELM_RELEASE and "Helm release shop revision 4" in cart.where.detail
     pdb = blue.find("PodDisruptionBudget", "shop", "cart")  # only in the release: superseded revision 3 is history
     assert pdb is not None and pdb.live is None and pdb.api_version == "policy/v1beta1"
-    assert sorted(blue.crds) == ["cert-manager.io/Certificate", "cert-manager.io/ClusterIssuer",
+    assert sorted(blue.crds) == ["cert-manager.io/Certificate", "cert-manager.io/CertificateRequest",
+                                 "cert-manager.io/ClusterIssuer",
                                  "cert-manager.io/Issuer", "databases.spotahome.com/RedisFailover",
                                  "monitoring.coreos.com/Prometheus", "monitoring.coreos.com/ServiceMonitor"]
     assert blue.crds["cert-manager.io/Certificate"].served_versions == ("v1alpha2", "v1alpha3", "v1beta1", "v1")
@@ -107,15 +107,6 @@ def test_unreadable_inputs_are_errors_naming_them_and_the_rest_is_read(tmp_path:
     assert readiness.exit_code == 2
     assert {r.object.kind for r in readiness.results if r.id == "api-not-served"} == {
         "HorizontalPodAutoscaler", "PodDisruptionBudget", "CronJob", "PodSecurityPolicy"}
-
-
-def test_a_live_context_is_one_more_provider_and_an_input_error_until_the_live_source_is_plugged_in() -> None:
-    live = view_from_context(GREEN, "green-prod")
-    assert live.objects is None and live.described_by == ("context green-prod",)
-    [error] = live.errors
-    assert error.path == "--green-context green-prod" and "not available in this build" in error.message
-    green = describe_green(ReadinessRequest(green_context="green-prod", green_version=V129))
-    assert green.version == V129 and green.errors == (error,)
 
 
 def test_discovery_built_by_a_provider_plugs_into_the_same_view() -> None:

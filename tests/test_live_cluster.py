@@ -17,7 +17,7 @@ import trustme
 import yaml
 
 from tests.conftest import FIXTURES, REPO_ROOT, CliResult, run_main
-from tests.kubeapi import KubeAPIServer
+from tests.kubeapi import KubeAPIServer, isolate_kubeconfig
 from tests.kubeapi.proxy import ConnectProxy
 
 DUMPS = [FIXTURES / "cluster" / "all-and-secrets.yaml", FIXTURES / "cluster" / "helm-configmaps.yaml"]
@@ -61,11 +61,7 @@ def api() -> Iterator[KubeAPIServer]:
 
 @pytest.fixture(autouse=True)
 def no_user_kubeconfig(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("KUBECONFIG", raising=False)
-    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
-    for proxy in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
-        monkeypatch.delenv(proxy, raising=False)
+    isolate_kubeconfig(monkeypatch, tmp_path / "home")
 
 
 def write(path: Path, config: dict[str, Any]) -> Path:

@@ -46,8 +46,9 @@ def shell_lines(markdown: str) -> list[str]:
 
 
 def runnable(line: str) -> bool:
-    if line.startswith(("kubectl ", "helm ")) or "--cluster" in line:
-        return False  # --cluster lines run against a local API server in tests/test_live_cluster.py
+    if line.startswith(("kubectl ", "helm ")) or any(flag in line for flag in ("--cluster", "--blue-context",
+                                                                               "--green-context")):
+        return False  # they run against local API servers: tests/test_live_cluster.py, test_bluegreen_live.py
     return "kdeprecate " in line or line.startswith(("python3 -m pluto_py", "pre-commit"))
 
 

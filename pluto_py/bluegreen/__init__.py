@@ -42,6 +42,8 @@ class ReadinessRequest:
     green_version: KubeVersion | None = None
     green_context: str | None = None
     green_api_resources: Sequence[str] = ()
+    kubeconfig: str | None = None  # for the contexts (else KUBECONFIG, ~/.kube/config)
+    request_timeout: float | None = None  # seconds per request to a live cluster (None: the live source's)
 
     @property
     def describes_green(self) -> bool:
@@ -89,7 +91,7 @@ def describe_green(request: ReadinessRequest) -> ClusterView:
         parts.append(view_from_version(GREEN, request.green_version, "--green-version"))
     parts.extend(view_from_discovery_file(GREEN, path) for path in request.green_api_resources)
     if request.green_context is not None:
-        parts.append(view_from_context(GREEN, request.green_context))
+        parts.append(view_from_context(GREEN, request.green_context, request.kubeconfig, request.request_timeout))
     if request.green_paths:
         raw = read_inputs(request.green_paths, request.green_version)
         parts.append(view_from_documents(GREEN, f"objects {', '.join(request.green_paths)}", raw))
@@ -102,7 +104,7 @@ def describe_blue(request: ReadinessRequest, green_version: KubeVersion | None) 
 
     parts: list[ClusterView] = []
     if request.blue_context is not None:
-        parts.append(view_from_context(BLUE, request.blue_context))
+        parts.append(view_from_context(BLUE, request.blue_context, request.kubeconfig, request.request_timeout))
     if request.blue_paths:
         raw = read_inputs(request.blue_paths, green_version)
         parts.append(view_from_documents(BLUE, f"objects {', '.join(request.blue_paths)}", raw))

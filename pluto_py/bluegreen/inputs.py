@@ -7,7 +7,8 @@
 * ``view_from_documents`` — objects of a dump / manifests / charts (and a ``kubectl version`` document).
 * ``view_from_version`` — the built-in served-API data of a release (``--green-version``).
 * ``view_from_discovery_file`` — ``kubectl api-resources [-o wide]`` / ``kubectl api-versions`` text.
-* ``view_from_context`` — a live cluster: the one place where the live-cluster source plugs in.
+* ``view_from_context`` — a live cluster (a kubeconfig context), read by the scan's live-cluster source:
+  its objects as they run and as applied, its complete discovery and its version.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from pluto_py.bluegreen.apiresources import FORMAT_VERSIONS, DiscoveryTextError, parse_discovery_text
 from pluto_py.bluegreen.model import ApiResource, ClusterObject, ClusterView, Where, mapping, text
-from pluto_py.core.model import SOURCE_HELM_RELEASE, SOURCE_LAST_APPLIED, Document, ScanError
+from pluto_py.core.model import NO_LINE, SOURCE_HELM_RELEASE, SOURCE_LAST_APPLIED, Document, ScanError
 from pluto_py.core.prescan import DEFAULT_ANNOTATIONS
 from pluto_py.core.versions import KubeVersion
 
@@ -78,7 +79,9 @@ def read_inputs(paths: Sequence[str], chart_version: KubeVersion | None,
 
 
 def _where(document: Document, path: tuple[str | int, ...]) -> Where:
-    line = document.position((*path, "apiVersion"))[0]
+    line: int | None = document.position((*path, "apiVersion"))[0]
+    if line == NO_LINE:  # a live cluster's object: no line to point at
+        line = None
     detail = document.template or ""
     if document.source == SOURCE_HELM_RELEASE:
         release = document.context.get("release", "")
@@ -225,25 +228,53 @@ def view_from_discovery_file(side: str, path: str) -> ClusterView:
 # --- a live cluster -------------------------------------------------------------------------------
 
 
-def view_from_context(side: str, context: str, kubeconfig: str | None = None) -> ClusterView:
-    """INTEGRATION POINT for the live-cluster source (issue 13: a "live-cluster" Source in the registry,
-    ``pluto_py/sources/__init__.py`` ``SOURCES``, its settings in ``SourceRequest.settings["live-cluster"]``).
+def view_from_context(side: str, context: str, kubeconfig: str | None = None,
+                      timeout: float | None = None) -> ClusterView:
+    """A live cluster (``--blue-context`` / ``--green-context``), read by the scan's live-cluster source.
 
-    A live context is one more provider of the same description. Once that source exists, this body
-    becomes (no other change anywhere in blue/green):
+    One provider of the same description as the others, all from one read of the cluster:
 
-    1. its objects: ``read_inputs((), version, {"live-cluster": <its settings for context, kubeconfig>})``
-       (the scan's own registry reads it, and the cluster expander pairs live objects with their
-       applied configuration) into ``view_from_documents``;
-    2. its discovery (every group/version, each resource's kind) into ``view_from_discovery`` with
-       ``group_versions`` set: discovery of a live server is complete;
-    3. its ``/version`` into ``view_from_version``;
+    1. every object as it runs (``ClusterOptions.all_objects``: workloads with their status, CRDs,
+       APIServices, namespaces, webhooks), through ``read_inputs`` with the ``live-cluster`` source in the
+       settings, so the ``cluster-dump`` expander pairs each with its applied configuration (last-applied
+       annotation) and decodes Helm release records: blue is judged as applied, as from a dump;
+    2. discovery, complete (every group/version /api and /apis name, every resource of each, not only the
+       preferred version): the ``group_versions`` of ``kubectl api-versions`` and the kinds of
+       ``kubectl api-resources`` at once; a group/version whose discovery fails (an aggregated API whose
+       backend does not answer) is unreachable;
+    3. the server's ``/version`` and the built-in served-API data of that release.
 
-    and ``combine(side, [those three])``. Until then, reading a context is an input error (exit 2).
+    What cannot be read follows the live source's conventions: an unreachable server, a TLS failure, a 401,
+    a resource that cannot be listed (403, 5xx, timeout) or discovered is an error (exit 2), and what was read
+    is still described; RBAC-hidden resources are also summed up in a note naming the ClusterRole.
     """
-    flag = f"--{side}-context"
-    return ClusterView(side, described_by=(f"context {context}",), errors=(ScanError(
-        f"{flag} {context}", None,
-        "reading a live cluster is not available in this build; give a dump of it instead "
-        f"(kubectl --context {context} get ... -o yaml) and its `kubectl api-resources -o wide` output"),))
+    from dataclasses import replace
 
+    from pluto_py.bluegreen.model import combine
+    from pluto_py.sources.live import (
+        REQUEST_TIMEOUT,
+        ClientMissingError,
+        ClusterOptions,
+        LiveCluster,
+        LiveClusterSource,
+    )
+
+    label = f"context {context}"
+    options = ClusterOptions(kubeconfig=kubeconfig, context=context, all_objects=True,
+                             timeout=REQUEST_TIMEOUT if timeout is None else timeout)
+    try:
+        cluster = LiveCluster.open(options)
+    except ClientMissingError as exc:
+        return ClusterView(side, described_by=(label,), errors=(ScanError(f"--{side}-context {context}", None,
+                                                                          str(exc)),))
+    raw = read_inputs((), None, {LiveClusterSource.name: cluster})
+    discovery = cluster.discovery
+    if discovery is None or cluster.version is None:  # not read at all: nothing is known of it (not: it is empty)
+        return ClusterView(side, described_by=(label,), errors=tuple(raw.errors), notes=tuple(raw.warnings))
+    resources = (ApiResource(r.plural, r.group_version, r.kind, r.namespaced, r.short_names, r.verbs, r.categories)
+                 for r in discovery.served)
+    # Refused discovery (401, 403) says nothing about what the cluster serves: only the error says it.
+    unreachable = (gv for gv, status in discovery.failed if status not in (401, 403))
+    parts = [view_from_documents(side, label, raw), view_from_version(side, cluster.version.version, label),
+             view_from_discovery(side, label, resources, discovery.group_versions, unreachable)]
+    return replace(combine(side, parts), described_by=(label,))

@@ -32,6 +32,12 @@ def bluegreen(
         "`kubectl api-versions` output (repeatable).")] = None,
     green: Annotated[list[str] | None, typer.Option(
         "--green", metavar="GREEN_PATH", help="A dump of green's objects (repeatable; directories recursive).")] = None,
+    kubeconfig: Annotated[str | None, typer.Option(
+        "--kubeconfig", metavar="FILE", help="Kubeconfig file for --blue-context and --green-context (default: "
+        "$KUBECONFIG, ~/.kube/config).")] = None,
+    request_timeout: Annotated[str | None, typer.Option(
+        "--request-timeout", metavar="SECONDS",
+        help="With --blue-context or --green-context: seconds each request may take (30).")] = None,
     output: Annotated[str | None, typer.Option(
         "--output", "-o", metavar="FORMAT", help="text, json, yaml, csv, markdown, sarif, junit or github. "
         "Default: text (github when GITHUB_ACTIONS=true).")] = None,
@@ -46,12 +52,14 @@ def bluegreen(
     """
     raise typer.Exit(run(blue_paths or [], blue_context=blue_context, green_paths=green or [],
                          green_version=green_version, green_context=green_context,
-                         green_api_resources=green_api_resources or [], output=output, output_file=output_file))
+                         green_api_resources=green_api_resources or [], output=output, output_file=output_file,
+                         kubeconfig=kubeconfig, request_timeout=request_timeout))
 
 
 def run(blue_paths: Sequence[str], *, blue_context: str | None, green_paths: Sequence[str],
         green_version: str | None, green_context: str | None, green_api_resources: Sequence[str],
-        output: str | None, output_file: str | None) -> int:
+        output: str | None, output_file: str | None, kubeconfig: str | None = None,
+        request_timeout: str | None = None) -> int:
     """The body of the command: checks the options, assesses, prints the report and the input errors.
     UsageError (via fail_usage) for bad options. Returns the exit code."""
     from pluto_py import __version__
@@ -70,6 +78,17 @@ def run(blue_paths: Sequence[str], *, blue_context: str | None, green_paths: Seq
                                         ("--green-api-resources", green_api_resources)) if STDIN in paths]
     if len(readers) > 1 or any(list(paths).count(STDIN) > 1 for paths in (blue_paths, green_paths)):
         fail_usage(f"only one input can read stdin ('-'), not {' and '.join(readers) or 'two'}")
+    timeout: float | None = None
+    if blue_context is None and green_context is None:
+        given = [name for name, value in (("--kubeconfig", kubeconfig), ("--request-timeout", request_timeout))
+                 if value is not None]
+        if given:
+            fail_usage(f"{' and '.join(given)} only {'applies' if len(given) == 1 else 'apply'} with "
+                       "--blue-context or --green-context")
+    elif request_timeout is not None:
+        from pluto_py.cli.live import parse_timeout
+
+        timeout = parse_timeout(request_timeout)
     in_actions = os.environ.get("GITHUB_ACTIONS", "").lower() == "true"
     try:
         renderer = get_renderer(output or ("github" if in_actions else "text"))
@@ -78,7 +97,8 @@ def run(blue_paths: Sequence[str], *, blue_context: str | None, green_paths: Seq
     request = ReadinessRequest(
         blue_paths=tuple(blue_paths), blue_context=blue_context, green_paths=tuple(green_paths),
         green_version=parse_version_option("--green-version", green_version) if green_version else None,
-        green_context=green_context, green_api_resources=tuple(green_api_resources))
+        green_context=green_context, green_api_resources=tuple(green_api_resources), kubeconfig=kubeconfig,
+        request_timeout=timeout)
     readiness = assess(request)
 
     for error in readiness.errors:

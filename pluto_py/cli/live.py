@@ -38,16 +38,17 @@ def parse_timeout(value: str | None) -> float:
 
 
 def open_cluster(kubeconfig: str | None, context: str | None, namespaces: list[str] | None,
-                 timeout: str | None, *, all_objects: bool = False) -> LiveCluster:
+                 timeout: str | None, *, all_objects: bool = False, metrics: bool = False) -> LiveCluster:
     """The live cluster for the ``live-cluster`` source (connected, /version read, or holding the
-    reason it is not); ``all_objects``: it yields every object, not only applied configurations."""
+    reason it is not); ``all_objects``: it yields every object, not only applied configurations;
+    ``metrics``: it also reads the API server's /metrics (the deprecated APIs requested)."""
     from pluto_py.sources.live import ClientMissingError, ClusterOptions, LiveCluster
 
     for namespace in namespaces or []:
         if not namespace or "/" in namespace:
             fail_usage(f"--namespace: not a namespace name: {namespace!r}")
     options = ClusterOptions(kubeconfig=kubeconfig, context=context, namespaces=tuple(namespaces or ()),
-                             timeout=parse_timeout(timeout), all_objects=all_objects)
+                             timeout=parse_timeout(timeout), all_objects=all_objects, metrics=metrics)
     try:
         return LiveCluster.open(options)
     except ClientMissingError as exc:

@@ -92,6 +92,9 @@ def scan(
         "--namespace", metavar="NS", help="With --cluster: read only these namespaces (repeatable).")] = None,
     request_timeout: Annotated[str | None, typer.Option(
         "--request-timeout", metavar="SECONDS", help="With --cluster: seconds each request may take (30).")] = None,
+    no_metrics: Annotated[bool, typer.Option(
+        "--no-metrics", help="With --cluster: do not read the API server's /metrics (the deprecated APIs any "
+        "client requested since it started, apiserver_requested_deprecated_apis).")] = False,
     audit_log: Annotated[list[str] | None, typer.Option(
         "--audit-log", metavar="FILE",
         help="Kubernetes audit log (JSON lines, gzip, rotated files, a directory of them, '-'): report who "
@@ -170,16 +173,16 @@ def scan(
     if cluster:  # the live cluster is a source besides the paths named on the command line (none: none)
         from pluto_py.cli.live import open_cluster
 
-        live = open_cluster(kubeconfig, context_name, namespace, request_timeout)
+        live = open_cluster(kubeconfig, context_name, namespace, request_timeout, metrics=not no_metrics)
         source_settings["live-cluster"] = live  # pluto_py.sources.live.LiveClusterSource reads it
         scan_paths = list(paths or [])
         if from_parsed is None and live.version is not None:
             from_parsed = live.version.version
-    elif kubeconfig or context_name or namespace or request_timeout:
+    elif kubeconfig or context_name or namespace or request_timeout or no_metrics:
         from pluto_py.cli.live import check_cluster_options
 
         check_cluster_options(cluster, kubeconfig=kubeconfig, context=context_name, namespace=namespace,
-                              request_timeout=request_timeout)
+                              request_timeout=request_timeout, no_metrics=no_metrics)
     if audit_log:  # API usage evidence; with no PATH (nor configured paths) nothing else is scanned
         from pluto_py.sources.audit import AuditLogSettings
 

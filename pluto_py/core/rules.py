@@ -128,6 +128,13 @@ _RULES: tuple[Rule, ...] = (
          "The API server's certificate was not checked.",
          "The kubeconfig sets insecure-skip-tls-verify for this cluster: the answers read may not come from the "
          "cluster. Give the cluster's certificate-authority instead."),
+    Rule("cluster-metrics-unreadable", LEVEL_NOTE,
+         "The API server's /metrics could not be read.",
+         "`scan --cluster` also reads the API server's apiserver_requested_deprecated_apis gauge (which deprecated "
+         "APIs were requested since it started, by any client); the credentials may not get the non-resource URL "
+         "/metrics (403), or the server does not expose it (404). The objects are judged all the same. The "
+         "ClusterRole kdeprecate-reader (deploy/rbac/clusterrole.yaml) grants it (nonResourceURLs: [\"/metrics\"], "
+         "verbs: [\"get\"]); --no-metrics skips the request."),
     # `kdeprecate podsecurity`'s verdicts about a namespace (pluto_py/podsecurity/model.py)
     Rule("podsecurity-enforcement-lost", LEVEL_ERROR,
          "A namespace loses pod security at the upgrade: a PodSecurityPolicy constrained it, no enforce label does.",

@@ -52,7 +52,8 @@ def _line(finding: Finding, context: ReportContext) -> str:
             calls += f" {usage.first_seen} .. {usage.last_seen}"
     else:
         calls = "requested"
-    return f"  {printable(finding.path)}:{finding.line}: {status}: {what}: {calls}: {advice(finding)}"
+    where = printable(finding.path) if finding.line is None else f"{printable(finding.path)}:{finding.line}"
+    return f"  {where}: {status}: {what}: {calls}: {advice(finding)}"
 
 
 def usage_blocks(findings: Sequence[Finding], context: ReportContext) -> list[str]:

@@ -17,6 +17,13 @@ last-applied configuration (and ``--annotation``), Helm release records (Secrets
 the latest deployed revision of each release, custom resources by their CRD's deprecated versions.
 Secret values are only ever decoded in memory.
 
+With ``ClusterOptions.metrics`` (`scan --cluster`, unless --no-metrics) the API server's /metrics is
+read too, streamed, and its ``apiserver_requested_deprecated_apis`` gauge judged through
+sources/metrics.py: the deprecated APIs any client requested since the server started. A 403 or 404
+there is a notice (``cluster-metrics-unreadable``), not an error: the objects are all read.
+``Discovery`` keeps every group/version served and every resource of each, not only what is listed
+(blue/green describes a cluster by it).
+
 Errors are never silent: an unreachable server, a TLS failure, rejected credentials, and each
 resource that cannot be listed (403, 5xx, timeout) is a ScanError naming it; everything readable
 is still judged. Resources that RBAC hides are also summed up in a Notice naming the ClusterRole
@@ -37,7 +44,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pluto_py.core.model import NO_LINE, NOTICE_WARNING, SOURCE_CLUSTER, Document, Notice, ScanError
+from pluto_py.core.model import NO_LINE, NOTICE_INFO, NOTICE_WARNING, SOURCE_CLUSTER, Document, Notice, ScanError
 from pluto_py.core.prescan import DEFAULT_ANNOTATIONS
 from pluto_py.core.versions import KubeVersion, VersionError, parse_version
 from pluto_py.sources import InputStats, SourceRequest
@@ -51,6 +58,12 @@ CLUSTER_ROLE_FILE = "deploy/rbac/clusterrole.yaml"
 SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 IN_CLUSTER = "in-cluster"
 EXTRA_HINT = "the live-cluster client is not installed: pip install 'kdeprecate[cluster]'"
+METRICS_PATH = "/metrics"
+# /metrics is read a line at a time and only the deprecated-API gauge's lines are kept: memory stays flat
+# whatever its size (tens of MiB on a big cluster). These bound an answer that would never end.
+MAX_METRICS_BYTES = 1024 * 1024 * 1024
+MAX_METRICS_LINE = 4 * 1024 * 1024
+NOTICE_METRICS_UNREADABLE = "cluster-metrics-unreadable"
 
 # Resources that are the same objects as another group's (one storage, two APIs): listing both
 # would judge each object twice. The newer group is listed; these only when it is not served.
@@ -82,6 +95,8 @@ class ClusterOptions:
     # Every object as it runs, not only those holding their applied configuration: what a command
     # judging the cluster's state needs (preflight: budgets, pods, nodes, webhooks, endpoints).
     all_objects: bool = False
+    # Also read the API server's /metrics (apiserver_requested_deprecated_apis): `scan --cluster`.
+    metrics: bool = False
     timeout: float = REQUEST_TIMEOUT
     workers: int = WORKERS
     page_size: int = PAGE_SIZE
@@ -185,24 +200,40 @@ class ClusterConnection:
     def display(self) -> str:
         return f"cluster:{self.context}"
 
-    def get(self, path: str, query: Sequence[tuple[str, str | int]] = ()) -> dict[str, Any]:
-        """The JSON object at ``path``. Raises RequestFailure."""
+    def _send(self, path: str, query: Sequence[tuple[str, str | int]], accept: str) -> Any:
+        """The answer to GET ``path``, its body not read yet (the library's RESTResponse). Raises RequestFailure."""
+        try:
+            method, url, headers, _body, _post = self._api.param_serialize(
+                "GET", path, query_params=list(query), header_params={"Accept": accept},
+                auth_settings=["BearerToken"])
+            return self._api.call_api(method, url, header_params=headers,
+                                      _request_timeout=(CONNECT_TIMEOUT, self.options.timeout))
+        except Exception as exc:
+            raise self._failure_of(exc) from None
+
+    def _failure_of(self, exc: Exception) -> Exception:
+        """The RequestFailure that a request's exception ``exc`` stands for; ``exc`` itself when it is none of
+        a request's (a bug of ours, which must not pass for the cluster's answer)."""
         import urllib3
         from kubernetes.client.exceptions import ApiException
 
+        if isinstance(exc, RequestFailure):
+            return exc
+        if isinstance(exc, ApiException):  # the library turns TLS errors into status 0
+            return RequestFailure(0, self._transport_message(str(exc.reason or exc)), fatal=True)
+        if isinstance(exc, urllib3.exceptions.HTTPError):
+            return self._transport_failure(exc)
+        if isinstance(exc, OSError | ValueError):  # a CA or key file that cannot be read; a bad header value
+            return RequestFailure(0, printable(f"cannot send the request: {exc}"), fatal=True)
+        return exc
+
+    def get(self, path: str, query: Sequence[tuple[str, str | int]] = ()) -> dict[str, Any]:
+        """The JSON object at ``path``. Raises RequestFailure."""
+        response = self._send(path, query, "application/json")
         try:
-            method, url, headers, _body, _post = self._api.param_serialize(
-                "GET", path, query_params=list(query), header_params={"Accept": "application/json"},
-                auth_settings=["BearerToken"])
-            response = self._api.call_api(method, url, header_params=headers,
-                                          _request_timeout=(CONNECT_TIMEOUT, self.options.timeout))
             data = response.read()
-        except ApiException as exc:  # the library turns TLS errors into status 0
-            raise RequestFailure(0, self._transport_message(str(exc.reason or exc)), fatal=True) from None
-        except urllib3.exceptions.HTTPError as exc:
-            raise self._transport_failure(exc) from None
-        except (OSError, ValueError) as exc:  # a CA or key file that cannot be read; a bad header value
-            raise RequestFailure(0, printable(f"cannot send the request: {exc}"), fatal=True) from None
+        except Exception as exc:
+            raise self._failure_of(exc) from None
         if response.status >= 400:
             raise RequestFailure(response.status, self._status_message(response.status, data))
         try:
@@ -212,6 +243,33 @@ class ClusterConnection:
         if not isinstance(body, dict):
             raise RequestFailure(response.status, "the answer is not a JSON object")
         return body
+
+    def text_lines(self, path: str, max_bytes: int = MAX_METRICS_BYTES,
+                   max_line: int = MAX_METRICS_LINE) -> Iterator[str]:
+        """The text at ``path`` (``/metrics``), a line at a time as it arrives: a large answer is never held
+        whole. Raises RequestFailure, also while the lines are read."""
+        response = self._send(path, (), "text/plain")
+        try:
+            if response.status >= 400:
+                raise RequestFailure(response.status, self._status_message(response.status, response.read()))
+            carried = b""
+            total = 0
+            for chunk in response.response.stream(64 * 1024):
+                total += len(chunk)
+                if total > max_bytes:
+                    raise RequestFailure(response.status, f"the answer is larger than {max_bytes // (1 << 20)} MiB")
+                *lines, carried = (carried + chunk).split(b"\n")
+                if len(carried) > max_line:
+                    raise RequestFailure(response.status, f"a line is longer than {max_line // (1 << 20)} MiB")
+                for line in lines:
+                    yield line.decode("utf-8", "replace")
+            if carried:
+                yield carried.decode("utf-8", "replace")
+        except Exception as exc:
+            raise self._failure_of(exc) from None
+        finally:
+            with contextlib.suppress(Exception):  # an answer cut short must not be reused: never pooled
+                response.response.close()
 
     def _transport_message(self, reason: str) -> str:
         text = printable(reason)
@@ -362,22 +420,61 @@ def server_version(connection: ClusterConnection) -> ServerVersion:
         raise RequestFailure(200, f"/version: {exc}") from None
 
 
-def _resources_of(document: Mapping[str, Any], group: str, version: str) -> list[ApiResource]:
+@dataclass(frozen=True, slots=True)
+class ServedResource:
+    """One resource of a group/version's discovery document, listable or not (a line of `kubectl
+    api-resources`): what the server serves, which is more than what is listed."""
+
+    group: str
+    version: str
+    plural: str
+    kind: str
+    namespaced: bool
+    verbs: tuple[str, ...] = ()
+    short_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+
+    @property
+    def group_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """What /api and /apis say: the resources to list (each once, in its group's preferred version),
+    every resource of every group/version served (not only the preferred ones), every group/version
+    named, and those whose discovery failed (an aggregated API whose backend does not answer)."""
+
+    listed: tuple[ApiResource, ...]
+    served: tuple[ServedResource, ...]
+    group_versions: tuple[str, ...]
+    failed: tuple[tuple[str, int], ...] = ()  # (group/version, HTTP status; 0: no answer)
+    errors: tuple[ScanError, ...] = ()
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def _served_of(document: Mapping[str, Any], group: str, version: str) -> list[ServedResource]:
     found = []
     for entry in document.get("resources") or []:
         if not isinstance(entry, Mapping):
             continue
-        name, kind, verbs = entry.get("name"), entry.get("kind"), entry.get("verbs") or []
-        if not isinstance(name, str) or "/" in name or not isinstance(kind, str) or "list" not in verbs:
-            continue  # subresources (pods/status) and what cannot be listed (tokenreviews)
-        found.append(ApiResource(group, version, name, kind, bool(entry.get("namespaced"))))
+        name, kind = entry.get("name"), entry.get("kind")
+        if not isinstance(name, str) or "/" in name or not isinstance(kind, str):
+            continue  # subresources (pods/status): not resources of their own
+        found.append(ServedResource(group, version, name, kind, bool(entry.get("namespaced")),
+                                    _strings(entry.get("verbs")), _strings(entry.get("shortNames")),
+                                    _strings(entry.get("categories"))))
     return found
 
 
-def discover(connection: ClusterConnection) -> tuple[list[ApiResource], list[ScanError]]:
-    """Every listable resource, each once, in its group's preferred version (else the first version
-    serving it, in the server's order). Group/versions whose discovery fails are errors naming them.
-    Raises RequestFailure when discovery itself is refused (401, unreachable)."""
+def read_discovery(connection: ClusterConnection) -> Discovery:
+    """Every group/version /api and /apis name, each one's discovery document read (a few at a time); the
+    resources to list are each listable resource once, in its group's preferred version (else the first
+    version serving it, in the server's order). Group/versions whose discovery fails are errors naming
+    them. Raises RequestFailure when discovery itself is refused (401, unreachable)."""
     core = connection.get("/api")
     groups = connection.get("/apis")
     wanted: list[tuple[str, str]] = [("", str(v)) for v in core.get("versions") or []]
@@ -391,19 +488,26 @@ def discover(connection: ClusterConnection) -> tuple[list[ApiResource], list[Sca
     wanted = list(dict.fromkeys(wanted))
     documents = _parallel_get(connection, [(g, v, f"/apis/{g}/{v}" if g else f"/api/{v}") for g, v in wanted])
     chosen: dict[tuple[str, str], ApiResource] = {}
+    served: list[ServedResource] = []
+    failed: list[tuple[str, int]] = []
     errors: list[ScanError] = []
     for group, version, outcome in documents:
         if isinstance(outcome, RequestFailure):
             if outcome.fatal or outcome.status == 401:
                 raise outcome
-            errors.append(ScanError(connection.display, None,
-                                    f"cannot discover {group + '/' if group else ''}{version}: {outcome.message}"))
+            group_version = f"{group}/{version}" if group else version
+            failed.append((group_version, outcome.status))
+            errors.append(ScanError(connection.display, None, f"cannot discover {group_version}: {outcome.message}"))
             continue
-        for resource in _resources_of(outcome, group, version):
-            chosen.setdefault((resource.group, resource.plural), resource)
+        for resource in _served_of(outcome, group, version):
+            served.append(resource)
+            if "list" in resource.verbs:  # not what cannot be listed (tokenreviews)
+                chosen.setdefault((group, resource.plural), ApiResource(group, version, resource.plural,
+                                                                        resource.kind, resource.namespaced))
     served_groups = {group for group, _ in chosen}
     listed = [r for key, r in chosen.items() if not (set(_SAME_STORAGE.get(key, ())) & served_groups)]
-    return listed, errors
+    return Discovery(tuple(listed), tuple(served), tuple(f"{g}/{v}" if g else v for g, v in wanted), tuple(failed),
+                     tuple(errors))
 
 
 def _parallel_get(connection: ClusterConnection, requests: Sequence[tuple[str, str, str]]
@@ -571,16 +675,19 @@ class LiveCluster:
     that the files of the same scan are still judged.
     """
 
-    __slots__ = ("_crd_warning", "_fatal", "_unreadable", "connection", "display", "options", "version")
+    __slots__ = ("_crd_warning", "_fatal", "_metrics_notice", "_unreadable", "connection", "discovery", "display",
+                 "options", "version")
 
     def __init__(self, options: ClusterOptions) -> None:
         self.options = options
         self.connection: ClusterConnection | None = None
         self.version: ServerVersion | None = None
+        self.discovery: Discovery | None = None  # once ``documents`` has read it (bluegreen describes a cluster by it)
         self.display = f"cluster:{options.context or 'current-context'}"
         self._fatal: str | None = None
         self._unreadable: list[tuple[str, int]] = []  # (resource, status) hidden by RBAC
         self._crd_warning: str | None = None  # with --namespace, CRDs could not be listed
+        self._metrics_notice: Notice | None = None  # /metrics could not be read (403, 404)
 
     @classmethod
     def open(cls, options: ClusterOptions) -> LiveCluster:
@@ -601,8 +708,9 @@ class LiveCluster:
         return source
 
     def documents(self, stats: InputStats, annotations: Sequence[str] = DEFAULT_ANNOTATIONS
-                  ) -> Iterator[Document | ScanError]:
-        """The cluster's objects as Documents (and errors), streamed; Helm release records last.
+                  ) -> Iterator[Document | ScanError | Notice]:
+        """The cluster's objects as Documents (and errors), streamed; Helm release records last; then,
+        with ``options.metrics``, the deprecated APIs its /metrics says were requested.
 
         Only objects carrying one of ``annotations`` (their applied configuration) are yielded: the
         others say only what the request asked for. With ``options.all_objects`` every object is (the
@@ -614,12 +722,13 @@ class LiveCluster:
             self._close()
             return
         try:
-            resources, discovery_errors = discover(connection)
+            self.discovery = read_discovery(connection)
         except RequestFailure as failure:
             yield ScanError(self.display, None, failure.message)
             self._close()
             return
-        yield from discovery_errors
+        yield from self.discovery.errors
+        resources = list(self.discovery.listed)
         if self.options.namespaces:  # cluster-scoped objects are outside the namespaces asked for;
             # CRDs are still read, to judge the custom resources in those namespaces
             resources = [r for r in resources if r.namespaced or (r.group, r.plural) == _CRD]
@@ -645,6 +754,8 @@ class LiveCluster:
             for resource, item in candidates.items():
                 stats.documents += 1
                 yield self._document(item, resource)
+            if self.options.metrics and not fatal_seen:
+                yield from self._metrics_documents(connection)
         finally:
             self._close()
 
@@ -675,6 +786,38 @@ class LiveCluster:
             # Without an applied-configuration annotation a live object says only what the request
             # asked for: nothing to judge (the cluster-dump expander would drop it too).
 
+    def _metrics_documents(self, connection: ClusterConnection) -> Iterator[Document | ScanError | Notice]:
+        """The deprecated APIs the server says were requested since it started (its /metrics, parsed by
+        sources/metrics.py), judged like a ``--metrics`` file's. /metrics is a non-resource URL that RBAC
+        grants apart: a 403 (or a server that does not expose it, 404) is a notice, not an error."""
+        from dataclasses import replace
+
+        from pluto_py.sources.metrics import METRIC, metrics_documents_from_text
+
+        kept: list[str] = []
+        try:
+            kept.extend(line for line in connection.text_lines(METRICS_PATH) if METRIC in line)
+        except RequestFailure as failure:
+            if failure.status in (403, 404):
+                self._metrics_notice = Notice(
+                    self.display, None, NOTICE_METRICS_UNREADABLE,
+                    f"cannot read {METRICS_PATH} ({failure.message}): API usage since the API server started "
+                    f"(apiserver_requested_deprecated_apis) is not reported. It needs get on the non-resource URL "
+                    f"{METRICS_PATH}, which the ClusterRole {CLUSTER_ROLE} ({CLUSTER_ROLE_FILE}) grants; "
+                    "--no-metrics skips it", NOTICE_INFO)
+            else:
+                yield ScanError(self.display, None, f"cannot read {METRICS_PATH}: {failure.message}")
+            return
+        cluster = self.display.removeprefix("cluster:")
+        # A scrape has no lines to point at (the next one differs): like the cluster's objects, no line.
+        for item in metrics_documents_from_text("\n".join(kept), self.display):
+            if isinstance(item, Document):
+                yield replace(item, line=NO_LINE, positions={}, context={"cluster": cluster, **item.context})
+            elif isinstance(item, ScanError):
+                yield item._replace(line=None)
+            else:
+                yield replace(item, line=None)
+
     def _document(self, data: dict[str, Any], resource: ApiResource) -> Document:
         metadata = data.get("metadata")
         namespace = metadata.get("namespace") if isinstance(metadata, Mapping) else None
@@ -701,6 +844,8 @@ class LiveCluster:
         if self.connection is not None and not self.connection.verified:
             found.append(Notice(self.display, None, "cluster-tls-unverified",
                                 "insecure-skip-tls-verify: the API server's certificate was not checked"))
+        if self._metrics_notice is not None:
+            found.append(self._metrics_notice)
         if self._crd_warning:
             found.append(Notice(self.display, None, "cluster-crds-unreadable",
                                 f"cannot list customresourcedefinitions ({self._crd_warning}): custom resources "

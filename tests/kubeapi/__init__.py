@@ -16,6 +16,10 @@ kdeprecate) against this one. It answers as a real release does:
   client certificate signed by ``ca``, user = its CN), and per resource or path, on request:
   ``fail(target, status, times=)`` (403, 500, 503, ...), ``delay(target, seconds)``,
   ``expire_continue(resource, times=1)`` (410 Gone, reason Expired, for the next continue token).
+* ``/metrics`` as kube-apiserver writes it (text format: HELP/TYPE lines, sorted labels), with one
+  ``apiserver_requested_deprecated_apis`` sample per ``deprecated_api_requested(...)``.
+* Aggregated APIs: each APIService object loaded with a ``service`` makes its group/version discoverable
+  (metrics-server's resources for ``metrics.k8s.io``), answered 503 when its status is not Available.
 * Only GET is served (405 otherwise); every request is recorded in ``requests``, so tests can
   assert read-only access.
 
@@ -32,9 +36,25 @@ Objects may be added before or after ``start()``; CRDs must be added for their c
 be served. ``add_generated`` serves many objects made on demand (benchmarks) without storing them.
 """
 
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from tests.kubeapi.server import KubeAPIServer, RecordedRequest
 
-__all__ = ["KubeAPIServer", "RecordedRequest", "readme_cluster", "readme_kubeconfig"]
+if TYPE_CHECKING:
+    import pytest
+
+__all__ = ["KubeAPIServer", "RecordedRequest", "isolate_kubeconfig", "readme_cluster", "readme_kubeconfig"]
+
+
+def isolate_kubeconfig(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """Nothing of the machine running the tests reaches the client: no ~/.kube/config (HOME is ``home``), no
+    KUBECONFIG, no in-cluster service account, no proxy."""
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
 
 
 def readme_cluster() -> KubeAPIServer:
@@ -43,7 +63,6 @@ def readme_cluster() -> KubeAPIServer:
     v1.28.4; users ``admin`` (token ``t0ken-admin``) and ``viewer`` (``t0ken-viewer``, who may not
     list Secrets)."""
     import json
-    from pathlib import Path
 
     fixtures = Path(__file__).resolve().parents[2] / "fixtures"
     api = KubeAPIServer("1.28", "v1.28.4", tokens={"t0ken-admin": "admin", "t0ken-viewer": "viewer"})

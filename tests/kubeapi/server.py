@@ -31,6 +31,7 @@ _EXPIRED_MESSAGE = ("The provided continue parameter is too old to display a con
                     "retrieve the remainder of the results. Continuing with the provided token results in an "
                     "inconsistent list - objects that were created, modified, or deleted between the time the "
                     "first chunk was returned and now may show up in the list.")
+DEPRECATED_APIS_METRIC = "apiserver_requested_deprecated_apis"
 METRICS_RESOURCES = (  # metrics-server's aggregated API (metrics.k8s.io/v1beta1)
     {"name": "nodes", "singularName": "", "namespaced": False, "kind": "NodeMetrics", "verbs": ["get", "list"]},
     {"name": "pods", "singularName": "", "namespaced": True, "kind": "PodMetrics", "verbs": ["get", "list"]},
@@ -122,6 +123,8 @@ class KubeAPIServer:
         self._objects: list[dict[str, Any]] = []
         self._generated: list[tuple[str, str, str, int, Callable[[int], dict[str, Any]]]] = []
         self._faults: dict[str, _Fault] = {}
+        self._deprecated_requested: list[dict[str, str]] = []  # label sets of the deprecated-API gauge
+        self._unavailable: set[str] = set()  # aggregated group/versions whose backend does not answer
         self._expire: dict[str, int] = {}
         self._lock = threading.Lock()
         self._index: dict[tuple[str, str], _Resource] | None = None
@@ -166,6 +169,42 @@ class KubeAPIServer:
         self._generated.append((group, kind, plural, count, make))
         self._index = None
         return self
+
+    def deprecated_api_requested(self, group: str, version: str, resource: str, removed_release: str = "",
+                                 subresource: str = "") -> KubeAPIServer:
+        """Set the ``apiserver_requested_deprecated_apis`` gauge of /metrics for this API (what a server
+        does when a client requests a deprecated API)."""
+        self._deprecated_requested.append({"group": group, "removed_release": removed_release,
+                                           "resource": resource, "subresource": subresource, "version": version})
+        return self
+
+    def metrics_text(self) -> str:
+        """/metrics as kube-apiserver writes it (Prometheus text format 0.0.4): HELP and TYPE lines, label
+        pairs sorted by name, other metrics around the deprecated-API gauge (which has no sample until a
+        deprecated API is requested)."""
+        def sample(name: str, labels: Mapping[str, str], value: str) -> str:
+            pairs = ",".join(f'{key}="{labels[key]}"' for key in sorted(labels))
+            return f"{name}{{{pairs}}} {value}"
+
+        with self._lock:
+            requests = len(self.requests)
+            deprecated = list(self._deprecated_requested)
+        lines = [
+            "# HELP apiserver_request_total [STABLE] Counter of apiserver requests broken out for each verb, dry run "
+            "value, group, version, resource, scope, component, and HTTP response code.",
+            "# TYPE apiserver_request_total counter",
+            sample("apiserver_request_total", {"code": "200", "component": "apiserver", "dry_run": "", "group": "",
+                                               "resource": "pods", "scope": "cluster", "subresource": "",
+                                               "verb": "LIST", "version": "v1"}, str(requests)),
+            f"# HELP {DEPRECATED_APIS_METRIC} [STABLE] Gauge of deprecated APIs that have been requested, broken out "
+            "by API group, version, resource, subresource, and removed_release.",
+            f"# TYPE {DEPRECATED_APIS_METRIC} gauge",
+            *(sample(DEPRECATED_APIS_METRIC, labels, "1") for labels in deprecated),
+            "# HELP process_start_time_seconds [ALPHA] Start time of the process since unix epoch in seconds.",
+            "# TYPE process_start_time_seconds gauge",
+            "process_start_time_seconds 1.7094e+09",
+        ]
+        return "\n".join(lines) + "\n"
 
     # --- faults ----------------------------------------------------------------------------------
 
@@ -273,6 +312,9 @@ class KubeAPIServer:
                         by_kind[(group, kind)] = resource
             for crd in [o for o in self._objects if o.get("kind") == "CustomResourceDefinition"]:
                 self._add_crd(crd, discovery, index, by_kind)
+            self._unavailable = set()
+            for service in [o for o in self._objects if o.get("kind") == "APIService"]:
+                self._add_aggregated(service, discovery)
             if self.metrics_api:
                 for version_entries in (discovery.setdefault("metrics.k8s.io", {}).setdefault("v1beta1", []),):
                     version_entries.extend(copy.deepcopy(list(METRICS_RESOURCES)))
@@ -327,6 +369,21 @@ class KubeAPIServer:
             for sub in (version.get("subresources") or spec.get("subresources") or {}):
                 entries.append(subresource_entry(resource.plural, resource.kind, namespaced, sub))
 
+    def _add_aggregated(self, service: Mapping[str, Any], discovery: dict[str, dict[str, list[dict[str, Any]]]]
+                        ) -> None:
+        """An APIService served by a Service (an aggregated API): its group/version is discovered (the
+        resources of metrics-server's metrics.k8s.io, none for others); answered 503 when not Available."""
+        spec = service.get("spec") or {}
+        group, version = spec.get("group"), spec.get("version")
+        if not spec.get("service") or not group or not version:
+            return  # served by kube-apiserver itself (built-in groups, CRDs)
+        entries = discovery.setdefault(group, {}).setdefault(version, [])
+        if not entries and (group, version) == ("metrics.k8s.io", "v1beta1"):
+            entries.extend(copy.deepcopy(list(METRICS_RESOURCES)))
+        conditions = (service.get("status") or {}).get("conditions") or []
+        if any(c.get("type") == "Available" and c.get("status") == "False" for c in conditions):
+            self._unavailable.add(f"{group}/{version}")
+
     def _group_list(self) -> dict[str, Any]:
         groups = []
         for group in sorted(g for g in self._discovery if g):
@@ -335,8 +392,8 @@ class KubeAPIServer:
             groups.append({"name": group, "versions": entries, "preferredVersion": entries[0]})
         return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
 
-    def handle(self, method: str, raw_path: str, user: str | None) -> tuple[int, dict[str, Any]]:
-        """The answer to one request: (HTTP status, JSON body)."""
+    def handle(self, method: str, raw_path: str, user: str | None) -> tuple[int, dict[str, Any] | str]:
+        """The answer to one request: (HTTP status, JSON body, or text for /metrics)."""
         parts = urlsplit(raw_path)
         path = parts.path.rstrip("/") or "/"
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
@@ -352,7 +409,7 @@ class KubeAPIServer:
             if fault.delay:
                 self._stopping.wait(fault.delay)
             if fault.status:
-                return fault.status, self._fault_body(fault, resource, user)
+                return fault.status, self._fault_body(fault, resource, user, path)
         if method != "GET":
             return 405, _status(405, "MethodNotAllowed", f"the server does not allow this method ({method}) here "
                                 "(a read-only stand-in)")
@@ -363,9 +420,13 @@ class KubeAPIServer:
                          "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "10.0.0.1:443"}]}
         if path == "/apis":
             return 200, self._group_list()
+        if path == "/metrics":
+            return 200, self.metrics_text()
         group_version = self._group_version(segments)
         if group_version is not None and len(segments) == (2 if segments[0] == "api" else 3):
             group, version = group_version
+            if f"{group}/{version}" in self._unavailable:
+                return 503, _status(503, "ServiceUnavailable", "the server is currently unable to handle the request")
             entries = self._discovery.get(group, {}).get(version)
             if entries is None:
                 return 404, _status(404, "NotFound", "the server could not find the requested resource")
@@ -411,10 +472,14 @@ class KubeAPIServer:
         return None
 
     @staticmethod
-    def _fault_body(fault: _Fault, resource: _Resource | None, user: str) -> dict[str, Any]:
+    def _fault_body(fault: _Fault, resource: _Resource | None, user: str, path: str) -> dict[str, Any]:
         reason = _REASONS.get(fault.status, "InternalError")
         if fault.message:
             message = fault.message
+        elif fault.status == 403 and resource is None:  # a non-resource URL (/metrics, /version)
+            message = f'forbidden: User "{user}" cannot get path "{path}"'
+        elif fault.status == 404:
+            message = "the server could not find the requested resource"
         elif fault.status == 403 and resource is not None:
             message = (f'{resource.name} is forbidden: User "{user}" cannot list resource "{resource.plural}" in '
                        f'API group "{resource.group}" at the cluster scope')
@@ -560,10 +625,11 @@ class _Handler(BaseHTTPRequestHandler):
             status, body = self.server.api.handle(method, self.path, self._user())
         except Exception as exc:  # a bug of the stand-in shows as a 500 naming it, not as a dropped connection
             status, body = 500, _status(500, "InternalError", f"kubeapi stand-in: {exc.__class__.__name__}: {exc}")
-        data = json.dumps(body).encode()
+        text = isinstance(body, str)
+        data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8" if text else "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Audit-Id", str(uuid.uuid4()))
             self.end_headers()
