@@ -25,26 +25,20 @@ def read_bounded(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> b
     64 MiB buffer for every file); a FIFO, or a file that grows while it is read, in chunks.
     """
     fspath = os.fspath(path)
-    # Opened without blocking (a FIFO with no writer would block the open), then one fstat says what
-    # it is: one system call less per file than a stat before the open.
-    nonblocking = getattr(os, "O_NONBLOCK", 0)  # (none on Windows, which has no FIFOs to fear)
-    fd = os.open(fspath, os.O_RDONLY | nonblocking | getattr(os, "O_BINARY", 0))
+    # A FIFO is known by a stat before the open: opening one, even without blocking, lets its writer go
+    # on, and what it writes is lost if that descriptor is closed again (sources/paths, fix).
+    if stat.S_ISFIFO(os.stat(fspath).st_mode):
+        return _read_fifo(fspath, limit)
+    fd = os.open(fspath, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
         info = os.fstat(fd)
-        if stat.S_ISFIFO(info.st_mode):
-            os.close(fd)
-            fd = -1
-            return _read_fifo(fspath, limit)
-        if nonblocking and not stat.S_ISREG(info.st_mode):
-            os.set_blocking(fd, True)  # a device: read as it comes
         size = info.st_size if stat.S_ISREG(info.st_mode) else 0
         data = os.read(fd, min(size, limit) + 1)
         if len(data) == size:
             return data  # all of a regular file: asked for one byte more than its size, got its size
         return _read_rest(fd, [data], limit)
     finally:
-        if fd >= 0:
-            os.close(fd)
+        os.close(fd)
 
 
 def read_stdin_bounded(limit: int = MAX_FILE_BYTES) -> bytes:
