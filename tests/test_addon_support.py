@@ -223,17 +223,17 @@ def test_versions_without_a_row_are_not_guessed(image: str, addon: str) -> None:
     assert verdict.supported is None and verdict.kubernetes is None and "no row" in verdict.reason
 
 
+def _daemonset(name: str, image: str) -> str:
+    return (f"apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: {name}, namespace: kube-system}}\nspec:\n"
+            f"  selector: {{matchLabels: {{k8s-app: {name}}}}}\n  template:\n"
+            f"    metadata: {{labels: {{k8s-app: {name}}}}}\n"
+            f"    spec: {{containers: [{{name: {name}, image: '{image}'}}]}}\n")
+
+
 def test_a_scan_reports_an_older_cni_against_the_target(cli: Cli, tmp_path: Path) -> None:
     manifest = tmp_path / "cni.yaml"
-    manifest.write_text(
-        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: calico-node, namespace: kube-system}\n"
-        "spec:\n  selector: {matchLabels: {k8s-app: calico-node}}\n  template:\n"
-        "    metadata: {labels: {k8s-app: calico-node}}\n    spec:\n      containers:\n"
-        "        - name: calico-node\n          image: quay.io/calico/node:v3.26.1\n"
-        "---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: cilium, namespace: kube-system}\n"
-        "spec:\n  selector: {matchLabels: {k8s-app: cilium}}\n  template:\n"
-        "    metadata: {labels: {k8s-app: cilium}}\n    spec:\n      containers:\n"
-        "        - name: cilium-agent\n          image: quay.io/cilium/cilium:v1.14.5\n")
+    manifest.write_text(_daemonset("calico-node", "quay.io/calico/node:v3.26.1") + "---\n"
+                        + _daemonset("cilium", "quay.io/cilium/cilium:v1.14.5"))
     report = cli("scan", str(manifest), "--no-config", "--target", "1.29", "-o", "json").json()
     assert {(f["addon"]["name"], f["addon"]["version"], f["addon"]["supported"]) for f in report["findings"]} == {
         ("calico", "3.26.1", ">=1.24,<=1.28"), ("cilium", "1.14.5", ">=1.19,<=1.27")}
