@@ -79,7 +79,7 @@ NOT_OBJECTS: dict[Gvk, str] = {
 # schemas do not list them and cannot confirm or contradict their rows. Their rows cite a source each.
 CONFIG_GROUPS = frozenset({
     "kubeadm.k8s.io", "kubescheduler.config.k8s.io", "kubelet.config.k8s.io", "kubeproxy.config.k8s.io",
-    "apiserver.config.k8s.io", "audit.k8s.io",
+    "apiserver.config.k8s.io", "audit.k8s.io", "componentconfig", "kubeletconfig",
 })
 
 _VERSION_RE = re.compile(r"^v\d+(?:(alpha|beta)\d+)?$")

@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 from pluto_py.addons.images import parse_image, repository_basename, version_in_tag
 from pluto_py.addons.judge import may_run_addon
 from pluto_py.addons.support import Addon, MatrixRow, judge, load_support, supported_text
-from pluto_py.core.versions import KubeVersion
+from pluto_py.core.versions import KubeVersion, parse_version
 from tests.conftest import FIXTURES, REPO_ROOT, CliResult
 
 Cli = Callable[..., CliResult]
@@ -29,7 +29,7 @@ SCHEMA = json.loads((REPO_ROOT / "data" / "addon_support.schema.json").read_text
 FIXTURE = str(FIXTURES / "addons")
 REQUIRED = {"cluster-autoscaler", "coredns", "kube-proxy", "metrics-server", "ingress-nginx", "cert-manager",
             "kube-state-metrics", "calico", "cilium", "istio", "aws-load-balancer-controller", "external-dns",
-            "argo-cd", "flux"}
+            "argo-cd", "flux", "flux-helm-controller"}
 
 
 @pytest.fixture(autouse=True)
@@ -115,7 +115,9 @@ def test_addons_are_recognised_from_registries_and_mirrors(image: str, addon: st
 
 
 @pytest.mark.parametrize("image", ["nginx:1.27", "registry.example.com/shop/web:2.4.1",
-                                   "evil.example.com/autoscaling/cluster-autoscaler:v1.20.0"])
+                                   "evil.example.com/autoscaling/cluster-autoscaler:v1.20.0",
+                                   # the Tigera operator's tags are its own releases (v1.36.2), not Calico's
+                                   "quay.io/tigera/operator:v1.36.2"])
 def test_other_images_are_not_addons(image: str) -> None:
     assert load_support().recognise(image) is None
 
@@ -169,6 +171,73 @@ def test_same_minor_and_skew_rules() -> None:
     assert judge(proxy, "1.24.3", KubeVersion(1, 26)).supported is True
     assert judge(proxy, "1.29.0", KubeVersion(1, 28)).supported is False
     assert supported_text(">=1.25,<=1.28") == "1.25 to 1.28" and supported_text("==1.20") == "1.20 only"
+
+
+# --- the versions each project's matrix covers, as images in real charts name them ------------------
+# Each expected verdict follows from the row cited in data/addon_support.yaml: Calico 3.26 was tested on
+# 1.24-1.28, Cilium 1.14 on 1.19-1.27, Istio 1.20 supports 1.25-1.29, ingress-nginx v1.1.0 1.19-1.22,
+# Flux v2.3 (source-controller v1.3, helm-controller v1.0) 1.28-1.30, cert-manager 0.11 1.9-1.21.
+
+@pytest.mark.parametrize(("image", "target", "addon", "supported", "kubernetes"), [
+    ("quay.io/calico/node:v3.26.1", "1.30", "calico", False, ">=1.24,<=1.28"),
+    ("docker.io/calico/node:v3.26.1", "1.28", "calico", True, ">=1.24,<=1.28"),
+    ("docker.io/calico/node:v3.12.0", "1.17", "calico", True, ">=1.14,<=1.17"),
+    ("calico/kube-controllers:v3.31.3", "1.36", "calico", False, ">=1.32,<=1.35"),
+    ("quay.io/cilium/cilium:v1.14.5", "1.29", "cilium", False, ">=1.19,<=1.27"),
+    ("quay.io/cilium/cilium:v1.14.5", "1.27", "cilium", True, ">=1.19,<=1.27"),
+    ("quay.io/cilium/operator-generic:v1.16.3", "1.30", "cilium", True, ">=1.27,<=1.30"),
+    ("docker.io/istio/proxyv2:1.20.2", "1.29", "istio", True, ">=1.25,<=1.29"),
+    ("docker.io/istio/proxyv2:1.20.2", "1.30", "istio", False, ">=1.25,<=1.29"),
+    ("gcr.io/istio-release/pilot:1.24.3-distroless", "1.32", "istio", False, ">=1.28,<=1.31"),
+    ("registry.k8s.io/ingress-nginx/controller:v1.1.0", "1.22", "ingress-nginx", True, ">=1.19,<=1.22"),
+    ("registry.k8s.io/ingress-nginx/controller:v1.1.0@sha256:f766669fdcf3dc26347ed273a55e754b427eb4411ee075a53f30718b4499076a",
+     "1.23", "ingress-nginx", False, ">=1.19,<=1.22"),
+    ("k8s.gcr.io/ingress-nginx/controller:v0.49.3", "1.22", "ingress-nginx", False, ">=1.19,<=1.21"),
+    ("ghcr.io/fluxcd/source-controller:v1.3.0", "1.30", "flux", True, ">=1.28,<=1.30"),
+    ("ghcr.io/fluxcd/kustomize-controller:v1.8.5", "1.36", "flux", False, ">=1.33,<=1.35"),
+    ("ghcr.io/fluxcd/helm-controller:v1.0.1", "1.31", "flux-helm-controller", False, ">=1.28,<=1.30"),
+    ("quay.io/jetstack/cert-manager-controller:v0.11.0", "1.21", "cert-manager", True, ">=1.9,<=1.21"),
+])
+def test_newly_covered_versions(image: str, target: str, addon: str, supported: bool, kubernetes: str) -> None:
+    found = load_support().recognise(image)
+    assert found is not None and found[0].name == addon
+    version = version_in_tag(found[1].tag)
+    assert version is not None
+    verdict = judge(found[0], version, parse_version(target))
+    assert (verdict.supported, verdict.kubernetes) == (supported, kubernetes)
+    assert verdict.source is not None and verdict.source.startswith("https://")
+
+
+@pytest.mark.parametrize(("image", "addon"), [
+    ("registry.k8s.io/ingress-nginx/controller:v1.9.2", "ingress-nginx"),  # never in its table
+    ("quay.io/cilium/cilium:v1.17.4", "cilium"),  # no 1.17 statement was found
+    ("ghcr.io/fluxcd/source-controller:v1.2.4", "flux"),  # Flux v2.2 listed no Kubernetes versions
+    ("docker.io/istio/pilot:1.28.1", "istio"),  # rows end at 1.26
+])
+def test_versions_without_a_row_are_not_guessed(image: str, addon: str) -> None:
+    found = load_support().recognise(image)
+    assert found is not None and found[0].name == addon
+    version = version_in_tag(found[1].tag)
+    assert version is not None
+    verdict = judge(found[0], version, KubeVersion(1, 30))
+    assert verdict.supported is None and verdict.kubernetes is None and "no row" in verdict.reason
+
+
+def _daemonset(name: str, image: str) -> str:
+    return (f"apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: {name}, namespace: kube-system}}\nspec:\n"
+            f"  selector: {{matchLabels: {{k8s-app: {name}}}}}\n  template:\n"
+            f"    metadata: {{labels: {{k8s-app: {name}}}}}\n"
+            f"    spec: {{containers: [{{name: {name}, image: '{image}'}}]}}\n")
+
+
+def test_a_scan_reports_an_older_cni_against_the_target(cli: Cli, tmp_path: Path) -> None:
+    manifest = tmp_path / "cni.yaml"
+    manifest.write_text(_daemonset("calico-node", "quay.io/calico/node:v3.26.1") + "---\n"
+                        + _daemonset("cilium", "quay.io/cilium/cilium:v1.14.5"))
+    report = cli("scan", str(manifest), "--no-config", "--target", "1.29", "-o", "json").json()
+    assert {(f["addon"]["name"], f["addon"]["version"], f["addon"]["supported"]) for f in report["findings"]} == {
+        ("calico", "3.26.1", ">=1.24,<=1.28"), ("cilium", "1.14.5", ">=1.19,<=1.27")}
+    assert cli("scan", str(manifest), "--no-config", "--target", "1.27").code == 0
 
 
 # --- scanning ---------------------------------------------------------------------------------------

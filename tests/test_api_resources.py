@@ -28,8 +28,10 @@ def test_data_file_matches_its_schema(name: str) -> None:
     jsonschema.validate(_load(f"{name}.yaml"), schema)
 
 
-# Configuration files (kubeadm, kube-scheduler, audit policy) have table rows but are never served.
-CONFIGURATION_GROUPS = {"kubeadm.k8s.io", "kubescheduler.config.k8s.io", "audit.k8s.io"}
+# Configuration files (kubeadm, kube-scheduler, audit policy, kubelet, kube-proxy) have table rows but are
+# never served.
+CONFIGURATION_GROUPS = {"kubeadm.k8s.io", "kubescheduler.config.k8s.io", "audit.k8s.io", "componentconfig",
+                        "kubeletconfig"}
 
 
 def test_every_table_row_has_a_resource() -> None:

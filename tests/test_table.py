@@ -26,9 +26,10 @@ from pluto_py.core.versions import KubeVersion, parse_version
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
 COVERS = KubeVersion(1, 37)
-# Configuration file formats (kubeadm, kube-scheduler, audit policy): never served by the API server,
-# so the served-API data says nothing about them; each of their rows cites its own source.
-CONFIG_GROUPS = {"kubeadm.k8s.io", "kubescheduler.config.k8s.io", "audit.k8s.io"}
+# Configuration file formats (kubeadm, kube-scheduler, audit policy, the kubelet's and kube-proxy's
+# pre-beta groups): never served by the API server, so the served-API data says nothing about them;
+# each of their rows cites its own source.
+CONFIG_GROUPS = {"kubeadm.k8s.io", "kubescheduler.config.k8s.io", "audit.k8s.io", "componentconfig", "kubeletconfig"}
 
 
 def _is_config(row: Any) -> bool:

@@ -48,8 +48,8 @@ def _dra() -> dict[Key, tuple[str, ...]]:
 
 
 def _configuration_files() -> dict[Key, tuple[str, ...]]:
-    """Configuration files kept in repositories (kubeadm, kube-scheduler, the audit policy) and the 1.8
-    ExternalAdmissionHookConfiguration."""
+    """Configuration files kept in repositories (kubeadm, kube-scheduler, the audit policy, the pre-beta
+    kube-proxy and kubelet files) and the 1.8 ExternalAdmissionHookConfiguration."""
     kubeadm, scheduler = "kubeadm.k8s.io/", "kubescheduler.config.k8s.io/"
     return {
         **expand(("Policy",), ("audit.k8s.io/v1alpha1", "audit.k8s.io/v1beta1"), ("audit.k8s.io/v1",)),
@@ -60,6 +60,8 @@ def _configuration_files() -> dict[Key, tuple[str, ...]]:
         **expand(("KubeSchedulerConfiguration",),
                  tuple(scheduler + v for v in ("v1alpha1", "v1alpha2", "v1beta1", "v1beta2", "v1beta3")),
                  (scheduler + "v1",)),
+        ("componentconfig/v1alpha1", "KubeProxyConfiguration"): ("kubeproxy.config.k8s.io/v1alpha1",),
+        ("kubeletconfig/v1alpha1", "KubeletConfiguration"): ("kubelet.config.k8s.io/v1beta1",),
         ("admissionregistration.k8s.io/v1alpha1", "ExternalAdmissionHookConfiguration"): (
             "admissionregistration.k8s.io/v1",),
     }
