@@ -318,3 +318,12 @@ def test_the_add_on_layer_is_imported_only_for_objects_that_run_containers() -> 
     assert _addon_modules_imported_by_scan(FIXTURES / "shop" / "pdb.yaml") == []
     assert _addon_modules_imported_by_scan(FIXTURES / "current" / "app.yaml") == []
     assert "pluto_py.addons.support" in _addon_modules_imported_by_scan(FIXTURES / "addons" / "kube-system.yaml")
+
+
+def test_the_scans_cheap_image_name_reading_equals_the_full_load() -> None:
+    """The pre-scan reads the image names off the data's image lists alone (addons/judge.py): the same
+    set as the full, parsed support data."""
+    from pluto_py.addons.judge import _basenames
+    from pluto_py.addons.support import load_support
+
+    assert _basenames() == load_support().basenames() != frozenset()

@@ -12,6 +12,10 @@ import re
 from fnmatch import fnmatchcase
 from typing import NamedTuple
 
+# The shipped support data (data/addon_support.yaml): here, so that the scan's cheap test of image names
+# (addons/judge.py) reads it without importing the support module.
+SUPPORT_FILE = "addon_support.yaml"
+
 DOCKER_HUB = "docker.io"
 _DOCKER_HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"})
 # The release numbers at the start of a tag: v1.20.0, 1.8.7-eksbuild.1, v1.28.1-minimal-eksbuild.1, 1.10.3-distroless.

@@ -23,12 +23,6 @@ if TYPE_CHECKING:
 NOTICE_VERSION_UNKNOWN = "addon-version-unknown"
 NOTICE_SUPPORT_UNKNOWN = "addon-support-unknown"
 
-# An `image:` key and the start of its value, in any YAML or JSON spelling. No leading \b: it keeps
-# the regex engine from scanning for the literal "image" first (18x slower on the benchmark corpus);
-# the word boundary is checked by hand on the few matches.
-_IMAGE_KEY = re.compile(r"""image["']?[ \t]*:[ \t]*["']?([^\s"'#,}\]]*)""")
-
-
 class ScannedObject(Protocol):
     """What the judge needs of a scanned object (the pipeline's Resource has it)."""
 
@@ -47,25 +41,45 @@ class ScannedObject(Protocol):
 
 @cache
 def _basenames() -> frozenset[str]:
-    from pluto_py.addons.support import load_support
+    """``load_support().basenames()``, read off the image lists of the shipped data alone: every scan
+    whose workloads run images asks for them, and the whole load (parsing every support row, importing
+    packaging) costs ~35 ms that a scan without add-ons should not pay (tests/test_addon_support.py
+    checks that both agree)."""
+    from pluto_py.addons.images import SUPPORT_FILE, repository_basename
+    from pluto_py.core.table import builtin_data_path
 
-    return load_support().basenames()
+    names: set[str] = set()
+    images_indent: int | None = None  # inside an `images:` list: the key's indentation
+    for line in builtin_data_path(SUPPORT_FILE).read_text(encoding="utf-8").splitlines():
+        stripped = line.lstrip()
+        indent = len(line) - len(stripped)
+        if stripped.startswith("images:"):
+            images_indent = indent
+        elif images_indent is not None and stripped.startswith("- ") and indent > images_indent:
+            names.add(repository_basename(stripped[2:].split(" #")[0]))
+        elif stripped and not stripped.startswith("#"):
+            images_indent = None
+    return frozenset(names)
+
+
+@cache
+def _addon_image_key() -> re.Pattern[str]:
+    """An image key whose value is an add-on's image (its last path part is one of ``_basenames()``), or a
+    value that cannot be read off the line (a block scalar, alias, tag, or the next line): a document
+    without a match runs no add-on, found by one scan in C."""
+    names = "|".join(re.escape(name) for name in sorted(_basenames(), key=len, reverse=True))
+    return re.compile(r"""image["']?[ \t]*:[ \t]*["']?(?:[|>&*!]|$|(?:[^\s"'#,}\]]*/)?(?i:""" + names
+                      + r""")(?:[:@"'\s,}\]#]|$))""", re.MULTILINE)
 
 
 def may_run_addon(text: str) -> bool:
     """Whether a document's text may name an add-on image (a superset: used to decide what to parse)."""
     if "image" not in text:
         return False
-    from pluto_py.addons.images import repository_basename
-
-    names = _basenames()
-    for match in _IMAGE_KEY.finditer(text):
+    for match in _addon_image_key().finditer(text):
         start = match.start()
-        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
-            continue  # e.g. `baseImage:`: another key
-        value = match.group(1)
-        if not value or value[0] in "|>&*!" or repository_basename(value) in names:
-            return True  # a value elsewhere (next line, block scalar, alias, tag) cannot be ruled out cheaply
+        if not start or not (text[start - 1].isalnum() or text[start - 1] == "_"):
+            return True  # (a preceding letter: another key, e.g. `baseImage:`)
     return False
 
 

@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from pluto_py.addons.images import ImageRef, matches, parse_image, repository_basename
+from pluto_py.addons.images import SUPPORT_FILE, ImageRef, matches, parse_image, repository_basename
 from pluto_py.core.versions import KubeVersion
 
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
 
-SUPPORT_FILE = "addon_support.yaml"
 SCHEMA_FILE = "addon_support.schema.json"
 RULE_SAME_MINOR = "same-minor"
 RULE_SKEW_POLICY = "skew-policy"

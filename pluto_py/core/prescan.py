@@ -36,6 +36,9 @@ from typing import Any, NamedTuple
 FILE_MARKERS = ("kdeprecate:",)  # inline suppressions are comments: read from the parsed file
 # Go and Jinja template syntax: a file holding it that does not parse is a template (sources/unparsable.py).
 TEMPLATE_MARKERS = ("{{", "{%")
+# The built-in kinds whose objects run containers (a pod spec, or a pod template in their spec).
+POD_TEMPLATE_KINDS = frozenset({"Pod", "PodTemplate", "ReplicationController", "ReplicaSet", "Deployment",
+                                "StatefulSet", "DaemonSet", "Job", "CronJob"})
 # Annotations that hold the configuration applied to a live object (kubectl's, by default).
 DEFAULT_ANNOTATIONS: tuple[str, ...] = ("kubectl.kubernetes.io/last-applied-configuration",)
 # Helm release records (sources/cluster.py) are Secrets/ConfigMaps whose data has a "release" key.
@@ -134,7 +137,8 @@ class PrescanPolicy(NamedTuple):
     replacements' groups, and the core group). Objects of other groups — custom resources — are
     fully parsed, because scanned CRDs may retire their versions (pluto_py.pipeline.crd_versions).
     ``annotations``: annotations that hold an object's applied configuration (last-applied).
-    ``text_test``: a test of an object's text that makes it worth a full parse (add-on images).
+    ``text_test``: a test of a workload's text (POD_TEMPLATE_KINDS) that makes it worth a full parse (add-on
+    images).
     """
 
     table_keys: frozenset[tuple[str, str]]
@@ -194,7 +198,9 @@ def _object_matters(api_version: str | None, kind: str | None, text: str, policy
         or kind in ALWAYS_FULL_KINDS  # CRDs: their versions make findings (pluto_py.pipeline.crd_versions)
         or _group(api_version) not in policy.known_groups  # custom resources
         or (kind in RELEASE_KINDS and RELEASE_KEY in text)  # Helm release records
-        or (policy.text_test is not None and bool(text) and policy.text_test(text))  # e.g. add-on images
+        # the workload's text (add-on images): only built-in kinds with pod templates run containers, and
+        # custom resources (which may, too) are fully parsed anyway
+        or (policy.text_test is not None and kind in POD_TEMPLATE_KINDS and bool(text) and policy.text_test(text))
     )
 
 

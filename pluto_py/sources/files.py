@@ -22,12 +22,13 @@ class FileInput:
     """A file to read, shown as ``display``. ``path`` is made from ``fspath`` on first use: a walk
     meets thousands of files, and a Path costs more to make than reading a small file."""
 
-    __slots__ = ("_path", "display", "fspath")
+    __slots__ = ("_path", "display", "fspath", "regular")
 
-    def __init__(self, path: Path | str, display: str) -> None:
+    def __init__(self, path: Path | str, display: str, regular: bool = False) -> None:
         self._path = path if isinstance(path, Path) else None
         self.fspath = os.fspath(path)
         self.display = display
+        self.regular = regular  # a directory walk saw a regular file: no FIFO check before reading it
 
     @property
     def path(self) -> Path:
@@ -224,7 +225,7 @@ def _walk(directory: Path, display: str, visited: set[tuple[int, int]],
             visited.add(key)
             yield from _walk(sub, shown, visited, walk_charts)
         elif is_file and name.lower().endswith(MANIFEST_SUFFIXES):
-            yield FileInput(entry.path, _join(display, name))
+            yield FileInput(entry.path, _join(display, name), regular=True)
         # FIFOs, sockets and devices inside a tree are never opened.
 
 
@@ -240,8 +241,8 @@ def read_input_bytes(item: FileInput | StdinInput) -> bytes:
             # `helm template ... | kdeprecate scan -` whose first command failed: a gate must not pass.
             raise ValueError("stdin is empty: nothing to scan (did the command before the pipe fail?)")
     else:
-        data = read_bounded(item.fspath, MAX_FILE_BYTES)
-        if not data and stat.S_ISFIFO(os.stat(item.fspath).st_mode):
+        data = read_bounded(item.fspath, MAX_FILE_BYTES, regular=item.regular)
+        if not data and not item.regular and stat.S_ISFIFO(os.stat(item.fspath).st_mode):
             # `scan <(helm template ...)` whose command failed or printed nothing: as for empty stdin.
             raise ValueError("the pipe is empty: nothing to scan (did the command writing it fail?)")
     if len(data) > MAX_FILE_BYTES:
