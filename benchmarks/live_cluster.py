@@ -108,10 +108,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small", type=int, default=0,
                         help="objects of the small run (default: a tenth, across a tenth of the resources: the "
                         "same pages, fewer of them)")
+    parser.add_argument("--no-compile", action="store_true",
+                        help="do not byte-compile the package first (the tests: they write nothing into the checkout)")
     args = parser.parse_args(argv)
     small = args.small or args.objects // 10
     small_resources = max(1, args.resources * small // args.objects)
-    compile_bytecode()
+    if not args.no_compile:
+        compile_bytecode()
     python = sys.executable
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="kdeprecate-live-bench-") as scratch:
