@@ -519,7 +519,8 @@ def test_benchmark_script_runs_and_agrees() -> None:
     """benchmarks/live_cluster.py on a tiny cluster: every figure printed, findings equal to the dump's
     (timings and the memory ratio are judged on the full size, docs/performance.md)."""
     result = subprocess.run([sys.executable, "benchmarks/live_cluster.py", "--objects", "400", "--resources", "4",
-                             "--small", "200", "--no-compile"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+                             "--small", "200", "--no-compile"], cwd=REPO_ROOT, capture_output=True, text=True,
+                            timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     for label in ("scan --cluster, large", "scan --cluster, small", "scan of the same objects as dump files",
                   "peak memory, large / small cluster:", "time, cluster scan / dump-file scan of the same objects:",
