@@ -1,12 +1,11 @@
 """`kdeprecate list-versions`: the table, for people and for scripts."""
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pluto_py.cli.common import fail_usage
+from pluto_py.cli.common import emit, fail_usage
 
 
 def list_versions(
@@ -23,4 +22,4 @@ def list_versions(
         text = render_listing(table, output)
     except (TableError, ValueError) as exc:
         fail_usage(str(exc))
-    sys.stdout.write(text)
+    emit(text)

@@ -12,7 +12,16 @@ from typing import Annotated
 import typer
 
 from pluto_py import __version__
-from pluto_py.cli.common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, check_fail_on, fail_usage, report_errors, use_color
+from pluto_py.cli.common import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    check_fail_on,
+    emit,
+    fail_usage,
+    report_errors,
+    use_color,
+)
 
 
 def merge_reports(
@@ -40,8 +49,7 @@ def merge_reports(
         fail_usage(str(exc))
     report_errors(result.errors)
     context = ReportContext(tool_version=__version__, fail_on=fail_on, color=use_color(sys.stdout))
-    sys.stdout.write(reporter.render(result, context))
-    sys.stdout.flush()
+    emit(reporter.render(result, context))
     if result.errors:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if result_fails(result, fail_on) else EXIT_OK)

@@ -16,13 +16,14 @@ from pluto_py.cli.common import (
     EXIT_ERROR,
     EXIT_FINDINGS,
     EXIT_OK,
-    PROG,
     check_fail_on,
+    emit,
     fail_usage,
     parse_targets,
     parse_version_option,
     report_errors,
     use_color,
+    warning_line,
 )
 
 
@@ -117,8 +118,8 @@ def scan(
                 fail_usage(str(exc))
 
     if k8s_target is not None and k8s_target > table.newest:
-        print(f"{PROG}: warning: the table covers Kubernetes up to {table.newest}: APIs deprecated or removed "
-              f"after it are not known at --target {k8s_target}", file=sys.stderr)
+        warning_line(f"the table covers Kubernetes up to {table.newest}: APIs deprecated or removed "
+                     f"after it are not known at --target {k8s_target}")
     request = ScanRequest(
         paths=list(settings.paths.value), targets=Targets(k8s_target or table.newest, component_targets),
         from_version=from_parsed, helm_values=tuple(helm_values), helm_set=tuple(helm_set),
@@ -130,7 +131,7 @@ def scan(
     except ScanRequestError as exc:
         fail_usage(str(exc))
     for warning in run.warnings:
-        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+        warning_line(warning)
     result = run.result
 
     report_errors(result.errors)
@@ -145,10 +146,9 @@ def scan(
             fail_usage(f"{settings.output_file.origin} {report_file}: cannot write: {exc.strerror or exc}")
         in_actions = os.environ.get("GITHUB_ACTIONS", "").lower() == "true"
         terminal = get_reporter("github" if in_actions else "text")  # annotations in Actions, text elsewhere
-        sys.stdout.write(terminal.render(result, context._replace(color=use_color(sys.stdout))))
+        emit(terminal.render(result, context._replace(color=use_color(sys.stdout))))
     else:
-        sys.stdout.write(report)
-    sys.stdout.flush()
+        emit(report)
     if result.errors:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if result_fails(result, fail_on) else EXIT_OK)

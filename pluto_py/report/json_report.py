@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pluto_py.core.escape import json_text
 from pluto_py.core.model import ScanResult
 from pluto_py.report import ReportContext
 
@@ -29,4 +30,6 @@ def report_dict(result: ScanResult, context: ReportContext) -> dict[str, Any]:
 
 class JsonReporter:
     def render(self, result: ScanResult, context: ReportContext) -> str:
-        return json.dumps(report_dict(result, context), indent=2, ensure_ascii=False) + "\n"
+        # json_text: lone surrogates (file names that are not UTF-8) and non-printable characters as
+        # \u escapes, so the report is printable and encodable and still decodes to the same values.
+        return json_text(json.dumps(report_dict(result, context), indent=2, ensure_ascii=False)) + "\n"

@@ -5,12 +5,15 @@ is a passing test): a finding at or above ``--fail-on`` is a ``<failure>``, a fi
 passes with the advice in ``<system-out>``, a suppressed finding is ``<skipped>``. A file that
 could not be read is a test case with an ``<error>``; notices (stale suppressions) are test cases
 that fail only when ``--fail-on deprecated``. Deterministic: no timestamps or durations.
+Well-formed with any name: characters XML 1.0 cannot hold (control characters, lone surrogates) and
+every other non-printable one are written as visible escapes (core/escape.py) before serialising.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from pluto_py.core.escape import printable, printable_lines
 from pluto_py.core.model import Finding, Notice, ScannedObject, ScanResult, object_key
 from pluto_py.report import ReportContext, fails, notice_fails
 from pluto_py.report.common import advice, message, notice_code, ordered, rule_id
@@ -72,6 +75,7 @@ class JunitReporter:
         ET.SubElement(properties, "property", {"name": "fail-on", "value": context.fail_on})
         for suite in root:
             suite.insert(0, _copy(properties))
+        _make_printable(root)
         ET.indent(root)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
@@ -117,6 +121,16 @@ class JunitReporter:
             out = ET.SubElement(case, "system-out")
             out.text = f"{notice.level}: {notice.message}"
         return case
+
+
+def _make_printable(root: ET.Element) -> None:
+    """Every attribute and text of the tree without the characters XML 1.0 forbids or a viewer would
+    act on; the line breaks of texts (several findings of one object) are kept."""
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            element.set(name, printable(value))
+        if element.text:
+            element.text = printable_lines(element.text)
 
 
 def _copy(element: ET.Element) -> ET.Element:

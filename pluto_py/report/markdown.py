@@ -6,23 +6,36 @@ escaped), suppressed findings and notices folded in ``<details>``, read errors a
 
 from __future__ import annotations
 
+import re
+
+from pluto_py.core.escape import printable
 from pluto_py.core.model import STATUS_REMOVED, Finding, ScanResult
 from pluto_py.report import ReportContext, fails, result_fails
 from pluto_py.report.common import active, advice, file_of, notice_code, plural, suppressed, targets_text
 
-_ESCAPES = str.maketrans({"|": "\\|", "\n": " ", "\r": " ", "<": "&lt;", ">": "&gt;"})
+# Characters Markdown would read as markup in a table cell: pipes end the cell, `<`/`&` start HTML or
+# an entity, the rest emphasis, code or links. Control characters are made visible first (core/escape.py).
+_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]",
+                          "<": "&lt;", ">": "&gt;", "&": "&amp;"})
 
 
 def cell(text: str | None) -> str:
-    return (text or "").translate(_ESCAPES)
+    return printable((text or "").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")).translate(_ESCAPES)
 
 
 def code(text: str | None) -> str:
-    """A code span; pipes escaped (GFM tables split on them even inside code)."""
+    """A code span, fenced by more backticks than the text holds in a row; pipes escaped (GFM tables
+    split on them even inside code). Text holding a backslash (which a code span in a table cell cannot
+    hold unambiguously next to a pipe) is an escaped plain cell instead."""
     if not text:
         return ""
-    body = text.replace("|", "\\|").replace("\n", " ")
-    return f"`` {body} ``" if "`" in body else f"`{body}`"
+    body = printable(text.replace("\n", " ")).replace("|", "\\|")
+    if "\\" in body.replace("\\|", ""):
+        return cell(text)
+    if "`" not in body:
+        return f"`{body}`"
+    fence = "`" * (max(len(run) for run in re.findall("`+", body)) + 1)
+    return f"{fence} {body} {fence}"
 
 
 def _object(finding: Finding) -> str:

@@ -17,6 +17,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
+from pluto_py.core.escape import file_name_bytes, json_text
 from pluto_py.core.model import NOTICE_WARNING, Finding, Notice, ScanResult
 from pluto_py.core.rules import RULES
 from pluto_py.report import ReportContext, fails
@@ -32,10 +33,10 @@ def artifact_uri(path: str) -> tuple[str, str | None]:
     posix = path.replace("\\", "/")
     if PurePosixPath(posix).is_absolute() or PureWindowsPath(path).is_absolute():
         drive_path = posix if posix.startswith("/") else "/" + posix
-        return "file://" + quote(drive_path, safe="/:"), None
+        return "file://" + quote(file_name_bytes(drive_path), safe="/:"), None
     while posix.startswith("./"):
         posix = posix[2:]
-    return quote(posix, safe="/"), SRCROOT
+    return quote(file_name_bytes(posix), safe="/"), SRCROOT  # a name's bytes, UTF-8 or not
 
 
 def _location(path: str, source: str, line: int | None, column: int | None) -> dict[str, Any]:
@@ -55,12 +56,12 @@ def _location(path: str, source: str, line: int | None, column: int | None) -> d
 
 
 def _fingerprint(*parts: object) -> str:
-    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 class SarifReporter:
     def render(self, result: ScanResult, context: ReportContext) -> str:
-        return json.dumps(self.log(result, context), indent=2, ensure_ascii=False) + "\n"
+        return json_text(json.dumps(self.log(result, context), indent=2, ensure_ascii=False)) + "\n"
 
     def log(self, result: ScanResult, context: ReportContext) -> dict[str, Any]:
         rule_ids = list(RULES)
