@@ -1,7 +1,8 @@
 """`-o json`: the machine contract of design.md, schema_version 1 (docs/report.schema.json).
 
 New keys may be added, existing keys keep their meaning: ``notices`` (unused or unreadable
-suppression comments, chart templates scanned through their chart) was added beside ``errors``.
+suppression comments, chart templates scanned through their chart) was added beside ``errors``;
+``shard`` (``{"index": I, "count": N}``) is present in the reports of ``scan --shard I/N``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ SCHEMA_VERSION = 1
 
 
 def report_dict(result: ScanResult, context: ReportContext) -> dict[str, Any]:
-    return {
+    report = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "kdeprecate", "version": context.tool_version},
         "targets": dict(result.targets),
@@ -26,6 +27,9 @@ def report_dict(result: ScanResult, context: ReportContext) -> dict[str, Any]:
         "notices": [notice.to_dict() for notice in result.notices],
         "summary": result.summary.to_dict(),
     }
+    if result.shard is not None:  # `scan --shard I/N`: merge-reports checks that each shard comes once
+        report["shard"] = {"index": result.shard[0], "count": result.shard[1]}
+    return report
 
 
 class JsonReporter:
