@@ -473,10 +473,15 @@ def node_data(node: Any) -> Any:
 
 
 def compose_yaml_full(text: str, line_offset: int, duplicates: list[tuple[int, str]] | None = None,
-                      max_nodes: int = MAX_NODES) -> tuple[Any, dict[NodePath, Position]]:
-    """compose_yaml by ruamel.yaml (pure Python) and our converter: any YAML, every error. Keys given
+                      max_nodes: int = MAX_NODES, *, use_libyaml: bool = True) -> tuple[Any, dict[NodePath, Position]]:
+    """compose_yaml by libyaml when it is installed (core/libyaml.py; ``use_libyaml=False``: never),
+    else ruamel.yaml (pure Python), and our converter: any YAML, every error (ruamel's). Keys given
     twice are appended to ``duplicates``; aliases expand to at most ``max_nodes`` values."""
-    node = compose_node(text, line_offset)
+    from pluto_py.core import libyaml
+
+    node = libyaml.compose(text) if use_libyaml and nesting_overflow(text) is None else NotImplemented
+    if node is NotImplemented:
+        node = compose_node(text, line_offset)
     positions: dict[NodePath, Position] = {}
     if node is None:
         return None, positions
@@ -596,6 +601,10 @@ def parse_yaml_stream(text: str, path: str, source: str, prescan: PrescanPolicy 
         )
 
 
+# A document of nothing but blank lines, comments and its '---' / '...' markers: it holds no object.
+_EMPTY_DOCUMENT = re.compile(r"(?:(?:(?:---|\.\.\.)(?=[ \t\r\n]|\Z))?[ \t]*(?:#[^\r\n]*)?(?:\r?\n|\Z))*")
+
+
 def _documents_to_parse(text: str, prescan: PrescanPolicy, on_skip: Callable[[], None]) -> Iterator[RawDocument]:
     """split_documents(text) without the documents that cannot matter (each calls ``on_skip``).
 
@@ -614,7 +623,7 @@ def _documents_to_parse(text: str, prescan: PrescanPolicy, on_skip: Callable[[],
     counted_at, counted_line = 0, 1
     for index, (start, end) in enumerate(_document_bounds(text)):
         body = text[start:end]
-        if not facts.needs_full_parse(body):
+        if (end - start < 256 and _EMPTY_DOCUMENT.fullmatch(body)) or not facts.needs_full_parse(body):
             on_skip()
             continue
         counted_line += text.count("\n", counted_at, start)
