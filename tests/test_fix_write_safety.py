@@ -22,7 +22,8 @@ from pluto_py.core.userfiles import WriteRefused, write_atomic
 from tests.conftest import CliResult, readme_section
 
 Cli = Callable[..., CliResult]
-BEFORE = "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: web}\nspec:\n  backend: {serviceName: s, servicePort: 80}\n"
+BEFORE = ("apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: web}\n"
+          "spec:\n  backend: {serviceName: s, servicePort: 80}\n")
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX owners, modes and links")
 
 
