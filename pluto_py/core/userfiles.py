@@ -99,10 +99,10 @@ def _is_anonymous_pipe(path: str) -> bool:
         return False
 
 
-def read_user_text(path: Path, what: str, limit: int = MAX_FILE_BYTES) -> str:
-    """The UTF-8 text of ``path`` (a BOM is allowed); ``what`` names it in errors ("extra table")."""
+def read_user_text(path: Path | str, what: str, limit: int = MAX_FILE_BYTES) -> str:
+    """The UTF-8 text of ``path`` (a BOM is allowed; ``-``: stdin); ``what`` names it in errors ("extra table")."""
     try:
-        data = read_bounded(path, limit)
+        data = read_stdin_bounded(limit) if str(path) == "-" else read_bounded(path, limit)
     except OSError as exc:
         raise UserFileError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
     except ValueError as exc:

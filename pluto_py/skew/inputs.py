@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pluto_py.core.userfiles import read_bounded, read_stdin_bounded
 from pluto_py.core.versions import KubeVersion, VersionError, parse_version
 from pluto_py.skew.model import ClusterState, Instance, distribution_of
 from pluto_py.skew.policy import COMPONENTS, KUBE_APISERVER, KUBE_PROXY, KUBECTL, KUBELET
@@ -65,18 +64,13 @@ class VersionInfo:
 
 
 def _read_text(path: str) -> str:
+    """A file's text (or stdin's, for '-'), bounded like every user file (core/userfiles)."""
+    from pluto_py.core.userfiles import UserFileError, read_user_text
+
     try:
-        data = read_stdin_bounded(_MAX_BYTES) if path == "-" else read_bounded(path, _MAX_BYTES)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except ValueError as exc:  # a FIFO nobody writes to
-        raise InputError(f"{path}: cannot read: {exc}") from None
-    if len(data) > _MAX_BYTES:
-        raise InputError(f"{path}: larger than {_MAX_BYTES // (1024 * 1024)} MiB")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
+        return read_user_text(path, "kubectl output", _MAX_BYTES)
+    except UserFileError as exc:
+        raise InputError(str(exc)) from None
 
 
 def _parse_structured(text: str, path: str, max_values: int | None = None) -> Any:
