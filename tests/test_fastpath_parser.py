@@ -76,6 +76,9 @@ def block(draw: st.DrawFn, indent: int, depth: int) -> list[str]:
             lines.append(f"{lead}{draw(KEYS)}: {draw(scalars())}")
             for _ in range(draw(st.integers(0, 2))):
                 lines.append(f"{pad}  {draw(KEYS)}: {draw(scalars())}")
+        elif choice == 9 and draw(st.booleans()):  # `resources:` and `{}` on the next line (helm create)
+            lines.append(lead.rstrip() + draw(COMMENTS))
+            lines.append(" " * (indent + draw(st.sampled_from([0, 1, 2, 4]))) + draw(FLOW) + draw(COMMENTS))
         else:
             lines.append(draw(st.sampled_from(["", "# comment", f"{pad}# indented comment", "  ", "---", "..."])))
     return lines
@@ -95,7 +98,7 @@ def documents(draw: st.DrawFn) -> str:
 
 def _full(text: str) -> Any:
     try:
-        return compose_yaml_full(text, 1)
+        return compose_yaml_full(text, 1, use_libyaml=False)  # the reference: ruamel.yaml (libyaml: its own test)
     except DocumentError as exc:
         return ("error", exc.line, exc.message)
 
@@ -180,6 +183,20 @@ def test_the_fast_parser_reads_the_common_shapes() -> None:
                                   "a: \u0085\n", "a: 1\r"])
 def test_the_fast_parser_declines_or_agrees(text: str) -> None:
     _assert_equivalent(text)
+
+
+@pytest.mark.parametrize("text", ["resources:\n  {}\n", "a:\n  - x:\n      []\n", "- \n  {a: 1}  # c\n", "---\n",
+                                  "# only a comment\n", "---\n# c\n", "big:\n" + "  - {a: 1}\n" * 5000])
+def test_the_fast_parser_reads_flow_on_the_next_line_empty_and_large_documents(text: str) -> None:
+    assert _assert_equivalent(text)  # accepted (not declined), and the same as the full parser
+
+
+def test_the_fast_parser_leaves_documents_of_too_many_values_to_the_full_parser() -> None:
+    from pluto_py.core import fastyaml, parse
+
+    assert fastyaml.MAX_VALUES == parse.MAX_NODES
+    with pytest.raises(Unsupported):
+        parse_block_yaml("a: [" + ", ".join(["1"] * (fastyaml.MAX_VALUES + 1)) + "]\n", 1)
 
 
 def test_compose_yaml_uses_the_fast_parser_with_the_same_result() -> None:

@@ -18,11 +18,14 @@ def test_nothing_that_drives_a_terminal_is_left(text: str) -> None:
     assert not any(unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS for char in shown)
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))))
+# (Space separators other than " ", such as U+00A0, are escaped too since the one escaper of core/escape.py:
+# str.isprintable refuses them, and a no-break space can make a name look like another.)
+@given(st.text(alphabet=st.one_of(st.just(" "), st.characters(
+    blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs")))))
 def test_printable_text_is_unchanged(text: str) -> None:
     assert printable(text) == text
 
 
 def test_escapes_name_the_character() -> None:
-    assert printable("web\x1b[31m\u202e\tapi") == "web\\x1b[31m\\u202e\\x09api"
+    assert printable("web\x1b[31m\u202e\tapi") == "web\\x1b[31m\\u202e\\tapi"
     assert printable("café ünïcode, ok") == "café ünïcode, ok"

@@ -126,8 +126,9 @@ def test_hostile_label_values_survive_the_parser(value: str) -> None:
 def test_any_label_value_roundtrips(value: str) -> None:
     text = render(finding(namespace=value))
     [(labels, _)] = samples(text)["kdeprecate_findings"]
-    assert labels["namespace"] == value.translate({c: "\ufffd" for c in [*range(0x20), *range(0x7F, 0xA0)]
-                                                   if c != 0x0A})
+    # (U+FFFD for control characters, and since the one escaper (core/escape.py) for every other
+    # character str.isprintable refuses: bidirectional overrides, separators, lone surrogates)
+    assert labels["namespace"] == "".join(c if c.isprintable() or c == "\n" else "\ufffd" for c in value)
 
 
 def test_escaping_follows_the_exposition_format() -> None:

@@ -5,6 +5,7 @@ command that needs them so that `kdeprecate scan one.yaml` starts fast. (No ``fr
 import annotations`` here: typer would evaluate every option's annotation string at start-up.)
 """
 
+import contextlib
 import copy
 import os
 import sys
@@ -13,7 +14,7 @@ from typing import Annotated, NamedTuple
 import typer
 
 from pluto_py import __version__
-from pluto_py.cli.common import EXIT_ERROR, EXIT_OK, PROG, UsageError, error_line
+from pluto_py.cli.common import EXIT_ERROR, EXIT_OK, PROG, OutputError, UsageError, error_line
 from pluto_py.cli.completion import COMPLETE_VAR
 
 app = typer.Typer(
@@ -100,6 +101,34 @@ def _app_for(args: list[str]) -> typer.Typer:
     return _register(lean, [args[0]])
 
 
+def _guard_standard_streams() -> None:
+    """A character stdout cannot encode (a lone surrogate that escaped core/escape.py) is written as an
+    escape, never an exception that loses the report. A closed stdout (`>&-`) is held by /dev/null so
+    that no file opened later becomes fd 1; writing to it is still an error (cli.common.emit)."""
+    stdout = sys.stdout
+    if stdout is None:
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        return
+    reconfigure = getattr(stdout, "reconfigure", None)
+    if reconfigure is not None:
+        with contextlib.suppress(ValueError, OSError):
+            reconfigure(errors="backslashreplace")
+
+
+def _silence_stdout() -> None:
+    """Point fd 1 at /dev/null and drop what is buffered, so the interpreter's last flush cannot fail."""
+    try:
+        if sys.stdout is None or sys.stdout.fileno() != 1:
+            return  # (a captured stream in tests: not the process's fd 1)
+    except (OSError, ValueError):
+        return
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: never a traceback for bad input or bad flags."""
     from pluto_py.cli import _help, _typer_fast
@@ -110,6 +139,7 @@ def main(argv: list[str] | None = None) -> None:
         from pluto_py.cli.completion import enable_completion
 
         enable_completion()
+    _guard_standard_streams()
     try:
         _app_for(sys.argv[1:] if argv is None else argv)(args=argv, prog_name=PROG, standalone_mode=True)
     except UsageError as exc:
@@ -117,11 +147,13 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         sys.exit(130)
-    except BrokenPipeError:
-        # The reader went away (`kdeprecate scan | head`): not an error of ours.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(EXIT_OK)
+    except (OutputError, BrokenPipeError) as exc:
+        # `kdeprecate scan | head -1`, `>&-`, `> /dev/full`: the report is cut short. A gate must not
+        # pass on it (exit 2), and Python must not fail again flushing stdout at exit (a traceback).
+        _silence_stdout()
+        message = str(exc) if isinstance(exc, OutputError) else f"cannot write to standard output: {exc.strerror}"
+        error_line(f"{message} (the output is incomplete)")
+        sys.exit(EXIT_ERROR)
     except Exception as exc:  # a bug: say so in one line, keep the traceback for developers
         if os.environ.get("KDEPRECATE_DEBUG"):
             raise

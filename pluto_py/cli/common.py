@@ -24,12 +24,45 @@ class UsageError(Exception):
     """A bad flag or argument: reported in one line, exit 2."""
 
 
+class OutputError(Exception):
+    """Standard output could not be written (closed, its reader went away, a full disk): one line, exit 2.
+    (Not an OSError: click would take a broken pipe for its own and exit 1 without a word.)"""
+
+
+def emit(text: str | bytes) -> None:
+    """Write ``text`` (a report, a diff; bytes: a fixed stream) to stdout and flush it. OutputError when
+    stdout is closed or cannot take it: a report cut short must never look like a clean run."""
+    stream = sys.stdout
+    if stream is None:
+        raise OutputError("cannot write to standard output: it is closed")
+    try:
+        if isinstance(text, bytes):
+            stream.flush()
+            stream.buffer.write(text)
+            stream.buffer.flush()
+        else:
+            stream.write(text)
+        stream.flush()
+    except OSError as exc:
+        raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
 def error_line(message: str, stream: TextIO | None = None) -> None:
-    print(f"{PROG}: error: {message}", file=stream or sys.stderr)
+    """'kdeprecate: error: message' on stderr, control characters of inputs escaped (core/escape.py)."""
+    from pluto_py.core.escape import printable
+
+    target = stream or sys.stderr
+    if target is not None:  # (None: stderr is closed; print would write to stdout instead)
+        print(f"{PROG}: error: {printable(message)}", file=target)
 
 
 def warning_line(message: str, stream: TextIO | None = None) -> None:
-    print(f"{PROG}: warning: {message}", file=stream or sys.stderr)
+    """'kdeprecate: warning: message' on stderr, escaped as error_line."""
+    from pluto_py.core.escape import printable
+
+    target = stream or sys.stderr
+    if target is not None:
+        print(f"{PROG}: warning: {printable(message)}", file=target)
 
 
 def info_line(message: str, stream: TextIO | None = None) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from pluto_py.cli.globs import GlobError, compile_glob
 from pluto_py.sources.files import relative_display
 
 CONFIG_NAMES = (".kdeprecate.yaml", ".kdeprecate.yml")
@@ -104,9 +105,11 @@ class Config(NamedTuple):
 
 
 def _pyproject_has_section(path: Path) -> bool:
+    from pluto_py.core.userfiles import UserFileError, read_user_text
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_user_text(path, "pyproject.toml")  # (bounded: a pyproject.toml can be anything)
+    except UserFileError:
         return False
     return "tool.kdeprecate" in text and re.search(r"^\s*\[\s*tool\.kdeprecate\s*\]", text, re.MULTILINE) is not None
 
@@ -146,10 +149,17 @@ def _read_raw(path: Path) -> Any:
     if path.name == PYPROJECT:
         import tomllib
 
+        from pluto_py.core.parse import MAX_DEPTH, nesting_overflow
+
+        deep = nesting_overflow(text)  # (tomllib would exhaust the stack)
+        if deep is not None:
+            raise ConfigError(f"{path}:{deep}: not valid TOML: nesting deeper than {MAX_DEPTH} levels")
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        except RecursionError:
+            raise ConfigError(f"{path}: not valid TOML: nesting deeper than {MAX_DEPTH} levels") from None
         tool = data.get("tool")
         section = tool.get("kdeprecate") if isinstance(tool, dict) else None
         return {} if section is None else section
@@ -217,7 +227,8 @@ def discover(cwd: Path | None = None, env: Mapping[str, str] | None = None, *, e
         path = Path(os.path.expanduser(named.strip()))
         origin = "--config" if explicit is not None else ENV_CONFIG
         if not path.is_file():
-            raise ConfigError(f"{origin} {named}: no such file")
+            what = "not a regular file" if path.exists() else "no such file"
+            raise ConfigError(f"{origin} {named}: {what}")
         return load_config(path)
     found = find_config(cwd or Path.cwd())
     return load_config(found) if found is not None else Config()
@@ -305,54 +316,6 @@ def resolve_targets(flag: Sequence[str] | None, config: Config, env: Mapping[str
 # --- which files: include/exclude globs, chart templates -------------------------------------------
 
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A gitignore-like glob as a regex over '/'-separated relative paths.
-
-    ``*`` and ``?`` stay within a path segment, ``**`` crosses segments, a pattern without a
-    slash matches a name at any depth, a leading ``/`` anchors at the configuration's directory,
-    and a pattern also matches everything below what it matches (``vendor`` excludes vendor/**).
-    """
-    text = pattern.strip().replace("\\", "/")
-    anchored = text.startswith("/")
-    text = text.strip("/")
-    if "/" not in text and not anchored:
-        prefix = "(?:.*/)?"
-    else:
-        prefix = ""
-        text = text.removeprefix("./")
-    out: list[str] = []
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if text.startswith("**/", index):
-            out.append("(?:.*/)?")
-            index += 3
-        elif text.startswith("**", index):
-            out.append(".*")
-            index += 2
-        elif char == "*":
-            out.append("[^/]*")
-            index += 1
-        elif char == "?":
-            out.append("[^/]")
-            index += 1
-        elif char == "[":
-            end = text.find("]", index + 1)
-            if end == -1:
-                out.append(re.escape(char))
-                index += 1
-            else:
-                body = text[index + 1:end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
-                index = end + 1
-        else:
-            out.append(re.escape(char))
-            index += 1
-    return re.compile(f"^{prefix}{''.join(out)}(?:/.*)?$")
-
-
 class PathFilter:
     """Decides which inputs are scanned, from include/exclude globs relative to ``root``."""
 
@@ -364,8 +327,8 @@ class PathFilter:
         self.include = include
         self.exclude = exclude
         self.skipped: list[str] = [] if skipped is None else skipped
-        self._include = [glob_regex(p) for p in self.include]
-        self._exclude = [glob_regex(p) for p in self.exclude]
+        self._include = [compile_glob(p) for p in self.include]  # GlobError for a pattern that cannot be used
+        self._exclude = [compile_glob(p) for p in self.exclude]
 
     def __bool__(self) -> bool:
         return bool(self._include or self._exclude)
@@ -386,6 +349,17 @@ class PathFilter:
             self.skipped.append(display)
             return False
         return True
+
+
+def path_filter(config: Config) -> PathFilter:
+    """The configuration's include/exclude globs; ConfigError naming the key for a glob that cannot be used."""
+    for key in ("include", "exclude"):
+        for pattern in config.strings(key) or ():
+            try:
+                compile_glob(pattern)
+            except GlobError as exc:
+                raise ConfigError(f"{config.where(key)}: {exc}") from None
+    return PathFilter(config.root, config.strings("include") or (), config.strings("exclude") or ())
 
 
 # --- the scan command's settings ---------------------------------------------------------------------
@@ -438,7 +412,7 @@ def resolve_scan_settings(*, paths: Sequence[str] | None, target: Sequence[str] 
         annotations=resolve_list("annotations", annotations, "--annotation", config, env),
         paths=Setting(tuple(paths), "arguments") if paths else resolve_list("paths", None, "", config, env,
                                                                              paths=True),
-        path_filter=PathFilter(config.root, config.strings("include") or (), config.strings("exclude") or ()),
+        path_filter=path_filter(config),
         chart_values=Setting(config.chart_values(), config.where("charts")),
     )
 
@@ -468,5 +442,5 @@ def fix_settings(*, paths: Sequence[str] | None, target: str | None, from_versio
         target=k8s_target,
         from_version=resolve("from", from_version, "--from", config, env, None).value,
         paths=tuple(paths) if paths else resolve_list("paths", None, "", config, env, paths=True).value,
-        path_filter=PathFilter(config.root, config.strings("include") or (), config.strings("exclude") or ()),
+        path_filter=path_filter(config),
     )

@@ -7,6 +7,7 @@ other subcommands start fast.
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,12 +17,13 @@ from pluto_py.cli.common import (
     EXIT_ERROR,
     EXIT_FINDINGS,
     EXIT_OK,
-    PROG,
+    emit,
     error_at,
     error_line,
     fail_usage,
     parse_version_option,
     report_errors,
+    warning_line,
 )
 
 if TYPE_CHECKING:
@@ -93,7 +95,7 @@ def fix(
         if result.changed and result.rewritable:
             pending = True
             if result.path != "-":
-                print(f"{'Would fix' if dry else 'Fixing'} {result.path}", file=sys.stderr)
+                _say(f"{'Would fix' if dry else 'Fixing'} {result.path}")
         for obj in result.objects:
             _report(obj)
             if obj.outcome == FAILED:
@@ -103,11 +105,10 @@ def fix(
         if result.path == "-" and result.rewritable:
             _stdin_output(result, diff=diff, check=check)
         elif diff and result.changed and result.rewritable:
-            sys.stdout.write(unified_diff(result))
+            emit(unified_diff(result))
     report_errors(run.errors)
     for warning in run.warnings:
-        print(f"{PROG}: warning: {warning}", file=sys.stderr)
-    sys.stdout.flush()
+        warning_line(warning)
     raise typer.Exit(EXIT_ERROR if failed else EXIT_FINDINGS if pending else EXIT_OK)
 
 
@@ -116,10 +117,16 @@ def _stdin_output(result: FixResult, *, diff: bool, check: bool) -> None:
         return
     if diff:
         if result.changed:
-            sys.stdout.write(unified_diff(result))
+            emit(unified_diff(result))
         return
-    sys.stdout.flush()
-    sys.stdout.buffer.write(result.fixed)
+    emit(result.fixed)
+
+
+def _say(line: str) -> None:
+    """One line of fix's account on stderr; names and messages from the input escaped (core/escape.py)."""
+    from pluto_py.core.escape import printable
+
+    print(printable(line), file=sys.stderr)
 
 
 def _report(obj: ObjectFix) -> None:
@@ -127,11 +134,11 @@ def _report(obj: ObjectFix) -> None:
 
     where = f"{obj.path}:{obj.line}: {obj.object_ref}"
     if obj.outcome == MIGRATED:
-        print(f"{where}: {obj.api_version} → {obj.new_api_version}", file=sys.stderr)
+        _say(f"{where}: {obj.api_version} → {obj.new_api_version}")
         for change in obj.changes[1:]:
-            print(f"    changed: {change}", file=sys.stderr)
+            _say(f"    changed: {change}")
         for note in obj.notes:
-            print(f"    note: {note}", file=sys.stderr)
+            _say(f"    note: {note}")
     elif obj.outcome in (TEMPLATE, EMBEDDED):
         if obj.outcome == EMBEDDED:
             what = "not rewritten"
@@ -139,28 +146,35 @@ def _report(obj: ObjectFix) -> None:
             what = f"rendered from {obj.template}, change that template"
         else:
             what = "a template, not rewritten"  # a chart's, or a templated manifest (sources/unparsable.py)
-        print(f"{where}: {what}: change {obj.api_version} → {obj.new_api_version}", file=sys.stderr)
+        _say(f"{where}: {what}: change {obj.api_version} → {obj.new_api_version}")
         for change in obj.changes[1:]:
-            print(f"    change: {change}", file=sys.stderr)
+            _say(f"    change: {change}")
         for item in (*obj.problems, *obj.notes):
-            print(f"    note: {item}", file=sys.stderr)
+            _say(f"    note: {item}")
     elif obj.outcome == NEEDS_HUMAN:
-        print(f"{where}: {obj.api_version}: left unchanged, needs a human:", file=sys.stderr)
+        _say(f"{where}: {obj.api_version}: left unchanged, needs a human:")
         for problem in obj.problems:
-            print(f"    - {problem}", file=sys.stderr)
+            _say(f"    - {problem}")
     elif obj.outcome == FAILED:
         error_line(f"{where}: {'; '.join(obj.problems) or 'could not be fixed'}")
 
 
+_YAML_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
 def unified_diff(result: FixResult) -> str:
+    """The diff of a fixed file; control characters of the file name and the content written as escapes
+    (line breaks and tabs kept), so a diff shown in a terminal cannot drive it."""
+    from pluto_py.core.escape import printable, printable_lines
     from pluto_py.core.parse import decode_text
 
-    before = decode_text(result.original).splitlines(keepends=True)
-    after = decode_text(result.fixed).splitlines(keepends=True)
-    name = result.path.removeprefix("./")
+    before = _YAML_LINES.findall(decode_text(result.original))  # (YAML's line breaks only: not \x85, \u2028)
+    after = _YAML_LINES.findall(decode_text(result.fixed))
+    name = printable(result.path.removeprefix("./"))
     lines = []
     for line in difflib.unified_diff(before, after, fromfile=f"a/{name}", tofile=f"b/{name}"):
-        lines.append(line)
-        if not line.endswith(("\n", "\r")):
+        shown = printable_lines(line)
+        lines.append(shown)
+        if not shown.endswith("\n"):
             lines.append("\n\\ No newline at end of file\n")
     return "".join(lines)

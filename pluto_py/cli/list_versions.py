@@ -1,12 +1,11 @@
 """`kdeprecate list-versions`: the table, for people and for scripts."""
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pluto_py.cli.common import fail_usage
+from pluto_py.cli.common import emit, fail_usage
 
 
 def list_versions(
@@ -28,13 +27,14 @@ def list_versions(
         from pluto_py.report.addon_listing import render_support
 
         try:
-            sys.stdout.write(render_support(load_support(), output))
+            listing = render_support(load_support(), output)
         except (AddonDataError, ValueError) as exc:
             fail_usage(str(exc))
+        emit(listing)
         return
     try:
         table = load_table(extra_table or [], addons=True)  # shipped add-on tables too (data/addons)
         text = render_listing(table, output)
     except (TableError, ValueError) as exc:
         fail_usage(str(exc))
-    sys.stdout.write(text)
+    emit(text)

@@ -16,6 +16,7 @@ from pluto_py.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     check_fail_on,
+    emit,
     fail_usage,
     report_context,
     report_errors,
@@ -49,8 +50,7 @@ def merge_reports(
         fail_usage(str(exc))
     report_errors(result.errors)
     context = report_context(reporter, fail_on, color=use_color(sys.stdout))
-    sys.stdout.write(reporter.render(result, context))
-    sys.stdout.flush()
+    emit(reporter.render(result, context))
     if result.errors:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if result_fails(result, fail_on) else EXIT_OK)

@@ -17,6 +17,7 @@ from pluto_py.cli.common import (
     EXIT_OK,
     append_step_summary,
     check_fail_on,
+    emit,
     fail_usage,
     info_line,
     parse_targets,
@@ -236,11 +237,9 @@ def scan(
             fail_usage(f"{settings.output_file.origin} {report_file}: cannot write: {exc.strerror or exc}")
         in_actions = os.environ.get("GITHUB_ACTIONS", "").lower() == "true"
         terminal = get_reporter("github" if in_actions else "text")  # annotations in Actions, text elsewhere
-        sys.stdout.write(terminal.render(result, report_context(terminal, fail_on, color=use_color(sys.stdout),
-                                                                quiet=quiet)))
+        emit(terminal.render(result, report_context(terminal, fail_on, color=use_color(sys.stdout), quiet=quiet)))
     else:
-        sys.stdout.write(report)
-    sys.stdout.flush()
+        emit(report)
     summary_error = append_step_summary(result, context)
     if summary_error:
         warn(summary_error)

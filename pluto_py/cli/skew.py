@@ -78,6 +78,7 @@ def skew(
         EXIT_ERROR,
         EXIT_FINDINGS,
         EXIT_OK,
+        emit,
         fail_usage,
         parse_version_option,
         report_errors,
@@ -151,10 +152,9 @@ def skew(
         report_errors(report.scan_errors)
 
     if output == "json":
-        sys.stdout.write(render_json(report, __version__))
+        emit(render_json(report, __version__))
     else:
-        sys.stdout.write(render_text(report, color=use_color(sys.stdout)))
-    sys.stdout.flush()
+        emit(render_text(report, color=use_color(sys.stdout)))
     if report.scan_errors:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_OK if report.within_policy else EXIT_FINDINGS)

@@ -28,11 +28,12 @@ class Unsupported(Exception):
 
 
 # Bounds that keep every accepted document within the full parser's limits (parse.MAX_DEPTH and
-# parse.MAX_NODES): block nesting needs indentation, flow nesting is counted, and a document
-# with a million values is longer than MAX_TEXT.
+# parse.MAX_NODES): block nesting needs indentation, flow nesting is counted, and so are values (a
+# document of more is left to the full parser, which reports it). Size alone is no reason to decline:
+# a 10 MB List of block-style items is what this parser is fastest at.
 MAX_INDENT = 120
 MAX_FLOW_DEPTH = 64
-MAX_TEXT = 1_000_000
+MAX_VALUES = 1_000_000  # = parse.MAX_NODES (tests/test_fastpath_parser.py checks it)
 
 
 # Characters outside this set (control characters, BOMs, YAML 1.1 line breaks, surrogates...) make
@@ -153,13 +154,17 @@ class _Parser:
     def parse(self) -> tuple[Any, dict[NodePath, Position]]:
         # A leading '---' line (after comments) starts the document; nothing may follow it.
         found = self.peek()
-        if found is not None and found[1] == 0 and found[2].startswith("---"):
+        explicit = found is not None and found[1] == 0 and found[2].startswith("---")
+        if explicit:
+            assert found is not None
             if not _DOC_START_LINE.fullmatch(found[2]):
                 raise Unsupported("content after ---")
             self.index = found[0] + 1
             found = self.peek()
-        if found is None:
-            raise Unsupported("empty document")
+        if found is None:  # an empty document: after '---', a null value where the stream ends
+            if explicit:
+                self.positions[()] = self.end_position()
+            return None, self.positions
         value = self.node(found[1], ())
         if self.peek() is not None:
             raise Unsupported("trailing content")
@@ -173,6 +178,13 @@ class _Parser:
             return self.sequence(indent, path)
         if _KEY.match(content):
             return self.mapping(indent, path, None)
+        if content[0] in "[{":  # `resources:` then `{}` on the next line, as `helm create` writes it
+            index = self.index
+            value, end = _Flow(content, self.first_line + index, indent, self.positions).node(0, path)
+            if not _AFTER_VALUE.fullmatch(content, end):
+                raise Unsupported("after flow collection")
+            self.index = index + 1
+            return value
         raise Unsupported("scalar on its own line")
 
     def mapping(self, indent: int, path: NodePath, first: tuple[int, str] | None) -> dict[str, Any]:
@@ -200,6 +212,8 @@ class _Parser:
                 raise Unsupported("duplicate key")
             if not result:
                 self.positions[path] = (self.first_line + index, indent + 1)
+            elif len(self.positions) > MAX_VALUES:
+                raise Unsupported("too many values")
             result[key] = self.value(content[match.end():], index, indent + match.end(), indent, (*path, key), True)
         if not result:
             raise Unsupported("empty mapping")
@@ -218,6 +232,8 @@ class _Parser:
                 break
             if not result:
                 self.positions[path] = (self.first_line + index, indent + 1)
+            elif len(self.positions) > MAX_VALUES:
+                raise Unsupported("too many values")
             self.index = index + 1
             rest = content[1:].lstrip(" ")
             column = indent + len(content) - len(rest)
@@ -361,6 +377,8 @@ class _Flow:
             while True:
                 if offset < len(text) and text[offset] == "]":
                     return items, offset + 1
+                if len(self.positions) > MAX_VALUES:
+                    raise Unsupported("too many values")
                 value, offset = self.node(offset, (*path, len(items)))
                 items.append(value)
                 offset = self.skip(offset)
@@ -378,8 +396,8 @@ class _Flow:
                 if key_match is None or key_match.end() == len(text) or text[key_match.end() - 1] != " ":
                     raise Unsupported("flow mapping key")
                 key = key_match.group(1)
-                if key in mapping:
-                    raise Unsupported("duplicate key")
+                if key in mapping or len(self.positions) > MAX_VALUES:
+                    raise Unsupported("duplicate key or too many values")
                 value, offset = self.node(key_match.end(), (*path, key))
                 mapping[key] = value
                 offset = self.skip(offset)
@@ -412,7 +430,7 @@ def parse_block_yaml(text: str, first_line: int) -> tuple[Any, dict[NodePath, Po
         if text.count("\r") != text.count("\r\n"):
             raise Unsupported("CR line break")
         text = text.replace("\r\n", "\n")
-    if len(text) > MAX_TEXT or _unusual(text):
+    if _unusual(text):
         raise Unsupported("unusual characters")
     if "\n..." in text or text.startswith("...") or "\n%" in text or text.startswith("%"):
         raise Unsupported("document end marker or directive")

@@ -201,6 +201,7 @@ class ScanResult(NamedTuple):
     # Every object scanned, when a reporter asked for them (JUnit); empty otherwise.
     objects: tuple[ScannedObject, ...] = ()
     notices: tuple[Notice, ...] = ()
+    shard: tuple[int, int] | None = None  # (index, count) of `scan --shard I/N`: merge-reports checks them
 
     @property
     def summary(self) -> ScanSummary:

@@ -237,10 +237,11 @@ def _helm_source(chunk: list[str]) -> str | None:
 
 
 class _Limits:
-    __slots__ = ("duplicates", "nodes")
+    __slots__ = ("duplicates", "max_nodes", "nodes")
 
-    def __init__(self) -> None:
+    def __init__(self, max_nodes: int = MAX_NODES) -> None:
         self.nodes = 0
+        self.max_nodes = max_nodes
         self.duplicates: list[tuple[int, str]] = []  # (line, key) of keys given twice in one mapping
 
 
@@ -288,9 +289,9 @@ def scalar_value(node: Any) -> Any:
 def _convert(node: Any, path: NodePath, line_offset: int, positions: dict[NodePath, Position],
              limits: _Limits, active: set[int], depth: int) -> Any:
     limits.nodes += 1
-    if limits.nodes > MAX_NODES:
+    if limits.nodes > limits.max_nodes:
         raise DocumentError(node.start_mark.line + line_offset,
-                            f"document expands to more than {MAX_NODES} values (alias bomb?)")
+                            f"document expands to more than {limits.max_nodes} values (alias bomb?)")
     if depth > MAX_DEPTH:
         raise DocumentError(node.start_mark.line + line_offset, f"nesting deeper than {MAX_DEPTH} levels")
     positions[path] = (node.start_mark.line + line_offset, node.start_mark.column + 1)
@@ -375,6 +376,71 @@ def compose_yaml_noting(text: str, line_offset: int) -> tuple[Any, dict[NodePath
         return data, positions, duplicates
 
 
+_NESTING_TOKENS = re.compile(r"""[\[\]{}'"#\n]""")
+_DOUBLE_QUOTED_REST = re.compile(r'(?:[^"\\]|\\.)*"', re.DOTALL)
+_SINGLE_QUOTED_REST = re.compile(r"[^']*(?:''[^']*)*'")
+_OPENS_QUOTE_AFTER = frozenset(" \t\r\n[{,")
+_COMPACT_ENTRIES = re.compile(r"(?:-[ \t]+)*")  # `- - - x`: a sequence in a sequence on one line
+
+
+def nesting_overflow(text: str, limit: int = MAX_DEPTH) -> int | None:
+    """The 1-based line of ``text`` (YAML, JSON or TOML) where flow collections (``[``, ``{``) nest
+    deeper than ``limit``, or None. One linear pass over brackets, quotes and comments: the parsers
+    need time quadratic in the depth (ruamel's scanner) or the Python stack (json, tomllib, ruamel's
+    composer) to find out, and fail without a line. Brackets inside quoted strings and comments do
+    not count; a quote opens a string only where a scalar can start (after a blank, ``[``, ``{``, ``,``)."""
+    if text.count("[") + text.count("{") <= limit:
+        return None
+    depth, line, position = 0, 1, 0
+    while True:
+        match = _NESTING_TOKENS.search(text, position)
+        if match is None:
+            return None
+        char, at = match.group(), match.start()
+        position = at + 1
+        if char == "\n":
+            line += 1
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        elif at == 0 or text[at - 1] in _OPENS_QUOTE_AFTER:
+            if char == "#":
+                end = text.find("\n", at)
+                position = len(text) if end < 0 else end
+                continue
+            rest = (_DOUBLE_QUOTED_REST if char == '"' else _SINGLE_QUOTED_REST).match(text, at + 1)
+            if rest is None:
+                return None  # an unterminated string: the parser reports it
+            line += text.count("\n", at, rest.end())
+            position = rest.end()
+
+
+def _deep_line(text: str, limit: int = MAX_DEPTH) -> int | None:
+    """Where a text that exhausted a recursive parser nests too deep: its flow collections, else the
+    first line whose block nesting (indentation levels and compact `- - -` entries) exceeds ``limit``."""
+    overflow = nesting_overflow(text, limit)
+    if overflow is not None:
+        return overflow
+    indents: list[int] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        body = line.lstrip(" ")
+        if not body.strip() or body.startswith("#"):
+            continue
+        indent = len(line) - len(body)
+        while indents and indents[-1] >= indent:
+            indents.pop()
+        indents.append(indent)
+        lead = _COMPACT_ENTRIES.match(body)
+        assert lead is not None  # (it matches the empty string)
+        compact = lead.group(0).count("-")
+        if len(indents) + compact > limit:
+            return number
+    return None
+
+
 def compose_node(text: str, line_offset: int = 1) -> Any:
     """The root node of one YAML document composed by ruamel.yaml (safe: nodes only, no object is
     constructed), or None for an empty document: the one tree of YAML nodes with their marks, read by
@@ -382,6 +448,9 @@ def compose_node(text: str, line_offset: int = 1) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    overflow = nesting_overflow(text)
+    if overflow is not None:
+        raise DocumentError(overflow - 1 + line_offset, f"nesting deeper than {MAX_DEPTH} levels")
     yaml = YAML(typ="safe", pure=True)
     try:
         return yaml.compose(text)
@@ -391,7 +460,8 @@ def compose_node(text: str, line_offset: int = 1) -> Any:
             raise DocumentError(_yaml_error_line(exc, line_offset), _yaml_error_message(exc)) from None
         return node
     except RecursionError:
-        raise DocumentError(line_offset, f"nesting deeper than {MAX_DEPTH} levels") from None
+        deep = _deep_line(text)
+        raise DocumentError(line_offset - 1 + (deep or 1), f"nesting deeper than {MAX_DEPTH} levels") from None
 
 
 def node_data(node: Any) -> Any:
@@ -402,15 +472,20 @@ def node_data(node: Any) -> Any:
         raise DocumentError(None, f"nesting deeper than {MAX_DEPTH} levels") from None
 
 
-def compose_yaml_full(text: str, line_offset: int,
-                      duplicates: list[tuple[int, str]] | None = None) -> tuple[Any, dict[NodePath, Position]]:
-    """compose_yaml by ruamel.yaml (pure Python) and our converter: any YAML, every error. Keys given
-    twice are appended to ``duplicates``."""
-    node = compose_node(text, line_offset)
+def compose_yaml_full(text: str, line_offset: int, duplicates: list[tuple[int, str]] | None = None,
+                      max_nodes: int = MAX_NODES, *, use_libyaml: bool = True) -> tuple[Any, dict[NodePath, Position]]:
+    """compose_yaml by libyaml when it is installed (core/libyaml.py; ``use_libyaml=False``: never),
+    else ruamel.yaml (pure Python), and our converter: any YAML, every error (ruamel's). Keys given
+    twice are appended to ``duplicates``; aliases expand to at most ``max_nodes`` values."""
+    from pluto_py.core import libyaml
+
+    node = libyaml.compose(text) if use_libyaml and nesting_overflow(text) is None else NotImplemented
+    if node is NotImplemented:
+        node = compose_node(text, line_offset)
     positions: dict[NodePath, Position] = {}
     if node is None:
         return None, positions
-    limits = _Limits()
+    limits = _Limits(max_nodes)
     try:
         data = _convert(node, (), line_offset, positions, limits, set(), 0)
     except RecursionError:
@@ -526,6 +601,10 @@ def parse_yaml_stream(text: str, path: str, source: str, prescan: PrescanPolicy 
         )
 
 
+# A document of nothing but blank lines, comments and its '---' / '...' markers: it holds no object.
+_EMPTY_DOCUMENT = re.compile(r"(?:(?:(?:---|\.\.\.)(?=[ \t\r\n]|\Z))?[ \t]*(?:#[^\r\n]*)?(?:\r?\n|\Z))*")
+
+
 def _documents_to_parse(text: str, prescan: PrescanPolicy, on_skip: Callable[[], None]) -> Iterator[RawDocument]:
     """split_documents(text) without the documents that cannot matter (each calls ``on_skip``).
 
@@ -544,7 +623,7 @@ def _documents_to_parse(text: str, prescan: PrescanPolicy, on_skip: Callable[[],
     counted_at, counted_line = 0, 1
     for index, (start, end) in enumerate(_document_bounds(text)):
         body = text[start:end]
-        if not facts.needs_full_parse(body):
+        if (end - start < 256 and _EMPTY_DOCUMENT.fullmatch(body)) or not facts.needs_full_parse(body):
             on_skip()
             continue
         counted_line += text.count("\n", counted_at, start)

@@ -21,6 +21,7 @@ from pluto_py.sources.files import (
     MANIFEST_SUFFIXES,
     ChartInput,
     FileInput,
+    Input,
     StdinInput,
     chart_root_of,
     collect_inputs,
@@ -50,7 +51,7 @@ def fix_paths(paths: Sequence[str], table: Table, options: FixOptions, *, write:
     """
     fixer = FileFixer(table, options)
     run = FixRun()
-    for item in collect_inputs(paths or ["."]):
+    for item, roots in _inputs_with_roots(paths or ["."]):
         if isinstance(item, ScanError):
             run.errors.append(item)
         elif path_filter is not None and isinstance(item, FileInput | ChartInput) and not path_filter(item.display):
@@ -73,10 +74,23 @@ def fix_paths(paths: Sequence[str], table: Table, options: FixOptions, *, write:
             run.results.append(result)
             if write and result.rewritable and result.changed and isinstance(item, FileInput):
                 try:
-                    write_atomic(item.path, result.fixed)
+                    write_atomic(item.path, result.fixed, within=roots)
                 except OSError as exc:
                     run.errors.append(ScanError(item.display, None, f"cannot write: {exc.strerror or exc}"))
     return run
+
+
+def _inputs_with_roots(paths: Sequence[str]) -> Iterator[tuple[Input | ScanError, tuple[str, ...]]]:
+    """collect_inputs, each input with the directories a rewrite of it must stay in (a symbolic link
+    to a file elsewhere is not rewritten: core/userfiles.write_atomic): the directory argument it was
+    found under; for a file named on the command line, the working directory and the file's own."""
+    for argument in paths:
+        if os.path.isdir(argument):
+            roots: tuple[str, ...] = (argument,)
+        else:
+            roots = (os.curdir, os.path.dirname(argument) or os.curdir)
+        for item in collect_inputs([argument]):
+            yield item, roots
 
 
 def _fix_input(fixer: FileFixer, item: FileInput | StdinInput) -> FixResult | None:

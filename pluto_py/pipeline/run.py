@@ -72,14 +72,17 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
                                        annotations=annotations, text_observer=suppressions.observe,
                                        path_filter=request.path_filter, settings=request.settings, table=table))
     sources, expanders, source_request = inputs.sources, inputs.expanders, inputs.request
+    shard: tuple[int, int] | None = None
     if request.shard is not None:
         from pluto_py.sources.shard import ShardError, parse_shard, shard_filter
 
         try:
-            source_request = source_request.replace(path_filter=shard_filter(
-                parse_shard(request.shard), list(source_request.paths), source_request.path_filter))
+            parsed_shard = parse_shard(request.shard)
         except ShardError as exc:
             raise ScanRequestError(str(exc)) from None
+        shard = (parsed_shard.index, parsed_shard.count)
+        source_request = source_request.replace(path_filter=shard_filter(
+            parsed_shard, list(source_request.paths), source_request.path_filter))
     if not request.collect_objects and request.document_observer is None:  # these need every document parsed
         # Objects of add-on tables not loaded are still parsed: a notice says they were not judged.
         source_request = source_request.replace(
@@ -102,6 +105,8 @@ def run_scan(request: ScanRequest, table: Table) -> ScanRun:
     all_notices.extend([*suppression_notices, *addons.notices, *unjudged.notices(), *read_notices])
     result = build_result(findings, errors, stats.files, stats.documents, request.targets,
                           objects=collector.objects, notices=all_notices)
+    if shard is not None:
+        result = result._replace(shard=shard)
     return ScanRun(result, tuple(warning for source in sources for warning in source.warnings))
 
 

@@ -2,6 +2,8 @@
 
 Columns are the JSON report's finding fields in the same order; ``context`` is JSON text.
 Read errors and notices are not rows: they go to stderr / the other formats.
+Cells are made safe for spreadsheets: control characters as visible escapes (core/escape.py), and a
+cell that starts with ``=``, ``+``, ``-`` or ``@`` (a formula to a spreadsheet) gets a leading ``'``.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import csv
 import io
 import json
 
+from pluto_py.core.escape import printable
 from pluto_py.core.model import ScanResult
 from pluto_py.report import ReportContext
 from pluto_py.report.common import ordered
@@ -21,14 +24,20 @@ COLUMNS = ("path", "line", "column", "document", "source", "template", "api_vers
            "suppression_reason", "context")
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, dict):
-        return json.dumps(value, sort_keys=True, ensure_ascii=False) if value else ""
-    return str(value)
+        return printable(json.dumps(value, sort_keys=True, ensure_ascii=False)) if value else ""
+    text = printable(str(value))
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 class CsvReporter:

@@ -3,13 +3,16 @@
 ``::error file=…,line=…,col=…,title=…::message`` for findings at or above ``--fail-on``,
 ``::warning`` below it and for notices; read errors are ``::error`` too. Suppressed findings are
 not annotated. Chosen automatically when ``GITHUB_ACTIONS=true`` and no ``-o`` was given.
-Values are escaped as the runner expects (``%``, CR, LF; and ``:``/``,`` in properties). ``file=``
+Values are escaped as the runner expects (``%``, CR, LF; and ``:``/``,`` in properties), after the
+control characters of the inputs are made visible (core/escape.py): a name cannot end the command, start
+another one, or reach the log viewer as an escape sequence. ``file=``
 is relative to the repository root (``$GITHUB_WORKSPACE``: report/locations.py), as GitHub resolves
 it, whatever directory the scan ran in; chart findings name the template file.
 """
 
 from __future__ import annotations
 
+from pluto_py.core.escape import printable
 from pluto_py.core.model import NOTICE_WARNING, ScanResult
 from pluto_py.report import ReportContext, fails
 from pluto_py.report.common import active, has_file, message, notice_code, rule_id
@@ -18,7 +21,7 @@ from pluto_py.report.text import summary_line
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

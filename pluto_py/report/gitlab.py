@@ -19,6 +19,7 @@ import hashlib
 import json
 from typing import Any
 
+from pluto_py.core.escape import json_text
 from pluto_py.core.model import NOTICE_WARNING, STATUS_REMOVED, Finding, ScanResult
 from pluto_py.report import ReportContext, fails
 from pluto_py.report.common import active, has_file, message, notice_code, rule_id
@@ -43,7 +44,8 @@ class GitlabReporter:
     needs_source_root = True
 
     def render(self, result: ScanResult, context: ReportContext) -> str:
-        return json.dumps(self.issues(result, context), indent=2, ensure_ascii=False) + "\n"
+        # json_text (core/escape.py): faithful, printable and encodable, as `-o json`.
+        return json_text(json.dumps(self.issues(result, context), indent=2, ensure_ascii=False)) + "\n"
 
     def issues(self, result: ScanResult, context: ReportContext) -> list[dict[str, Any]]:
         root = context.source_root
@@ -52,7 +54,8 @@ class GitlabReporter:
 
         def add(description: str, check: str, severity: str, path: str, line: int | None,
                 identity: tuple[object, ...]) -> None:
-            fingerprint = hashlib.sha256("\x1f".join(map(str, (check, path, *identity))).encode("utf-8")).hexdigest()
+            key = "\x1f".join(map(str, (check, path, *identity)))
+            fingerprint = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
             repeat = seen.get(fingerprint, 0)
             seen[fingerprint] = repeat + 1
             if repeat:  # the same object twice (e.g. rendered twice): still one issue each

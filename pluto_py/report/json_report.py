@@ -1,7 +1,8 @@
 """`-o json`: the machine contract of design.md, schema_version 1 (docs/report.schema.json).
 
 New keys may be added, existing keys keep their meaning: ``notices`` (unused or unreadable
-suppression comments, chart templates scanned through their chart) was added beside ``errors``.
+suppression comments, chart templates scanned through their chart) was added beside ``errors``;
+``shard`` (``{"index": I, "count": N}``) is present in the reports of ``scan --shard I/N``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pluto_py.core.escape import json_text
 from pluto_py.core.model import ScanResult
 from pluto_py.report import ReportContext
 
@@ -16,7 +18,7 @@ SCHEMA_VERSION = 1
 
 
 def report_dict(result: ScanResult, context: ReportContext) -> dict[str, Any]:
-    return {
+    report = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "kdeprecate", "version": context.tool_version},
         "targets": dict(result.targets),
@@ -25,8 +27,13 @@ def report_dict(result: ScanResult, context: ReportContext) -> dict[str, Any]:
         "notices": [notice.to_dict() for notice in result.notices],
         "summary": result.summary.to_dict(),
     }
+    if result.shard is not None:  # `scan --shard I/N`: merge-reports checks that each shard comes once
+        report["shard"] = {"index": result.shard[0], "count": result.shard[1]}
+    return report
 
 
 class JsonReporter:
     def render(self, result: ScanResult, context: ReportContext) -> str:
-        return json.dumps(report_dict(result, context), indent=2, ensure_ascii=False) + "\n"
+        # json_text: lone surrogates (file names that are not UTF-8) and non-printable characters as
+        # \u escapes, so the report is printable and encodable and still decodes to the same values.
+        return json_text(json.dumps(report_dict(result, context), indent=2, ensure_ascii=False)) + "\n"

@@ -10,7 +10,9 @@ Valid against Jenkins' junit-10.xsd (xunit-plugin; tests/schemas/junit-10.xsd): 
 carries only name/tests/failures/errors, a ``<testcase>`` only name/classname (the file is on its
 ``<testsuite>``, the line in its name). GitLab reads ``classname`` as the suite and the element text
 of ``<failure>``/``<error>``/``<skipped>`` as the details, and keeps only the first of test cases
-with the same classname and name: names are made unique within a file.
+with the same classname and name: names are made unique within a file. Well-formed with any name:
+characters XML 1.0 cannot hold (control characters, lone surrogates) and every other non-printable one
+are written as visible escapes (core/escape.py) before serialising.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 
+from pluto_py.core.escape import printable, printable_lines
 from pluto_py.core.model import CLUSTER_PATH_PREFIX, Finding, Notice, ScannedObject, ScanResult, object_key
 from pluto_py.report import ReportContext, fails, notice_fails
 from pluto_py.report.common import message, notice_code, ordered, rule_id
@@ -138,8 +141,20 @@ def junit_document(name: str, suites: Iterable[tuple[str, list[ET.Element]]],
             totals[key] += count
     for key, total in totals.items():
         root.set(key, str(total))
+    _make_printable(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _make_printable(root: ET.Element) -> None:
+    """Every attribute and text of the tree without the characters XML 1.0 forbids or a viewer would
+    act on (core/escape.py); the line breaks of texts (several findings of one object) are kept."""
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            element.set(name, printable(value))
+        if element.text:
+            # (a CR of a CRLF too: XML parsers read it as a line break anyway, and a raw CR moves the cursor)
+            element.text = printable_lines(element.text.replace("\r\n", "\n"))
 
 
 def _suite_file(path: str) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pluto_py.core.escape import printable
 from pluto_py.core.table import Table
 from pluto_py.core.versions import format_version
 
@@ -44,8 +45,9 @@ def render_listing(table: Table, output: str) -> str:
     if output != "text":
         raise ValueError(f"--output: list-versions supports {', '.join(LISTING_FORMATS)}, not {output!r}")
     headers = ["API VERSION", "KIND", "DEPRECATED", "REMOVED", "REPLACEMENT", "AVAILABLE", "COMPONENT"]
-    rows = [[e["api_version"], e["kind"], e["deprecated_in"] or "-", e["removed_in"] or "-",
-             e["replacement"] or "-", e["replacement_available_in"] or "-", e["component"]] for e in entries]
+    rows = [[printable(str(cell)) for cell in (  # (extra tables are users' files: their text is escaped)
+        e["api_version"], e["kind"], e["deprecated_in"] or "-", e["removed_in"] or "-", e["replacement"] or "-",
+        e["replacement_available_in"] or "-", e["component"])] for e in entries]
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
     lines = ["  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(r)).rstrip() for r in [headers, *rows]]
     return "\n".join(lines) + "\n"

@@ -6,8 +6,10 @@ escaped), suppressed findings and notices folded in ``<details>``, read errors a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
+from pluto_py.core.escape import printable
 from pluto_py.core.model import STATUS_REMOVED, Finding, ScanError, ScanResult
 from pluto_py.report import ReportContext, fails, result_fails
 from pluto_py.report.common import (
@@ -19,26 +21,35 @@ from pluto_py.report.common import (
     targets_text,
     template_shown,
 )
-from pluto_py.report.escape import printable
 
-_ESCAPES = str.maketrans({"|": "\\|", "\n": " ", "\r": " ", "<": "&lt;", ">": "&gt;"})
+# Characters Markdown would read as markup in a table cell: pipes end the cell, `<`/`&` start HTML or
+# an entity, the rest emphasis, code or links. Control characters are made visible first (core/escape.py).
+_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]",
+                          "<": "&lt;", ">": "&gt;", "&": "&amp;"})
 
 
 def cell(text: str | None) -> str:
-    return (text or "").translate(_ESCAPES)
+    return printable((text or "").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")).translate(_ESCAPES)
 
 
 def code(text: str | None) -> str:
-    """A code span; pipes escaped (GFM tables split on them even inside code)."""
+    """A code span, fenced by more backticks than the text holds in a row; pipes escaped (GFM tables
+    split on them even inside code). Text holding a backslash (which a code span in a table cell cannot
+    hold unambiguously next to a pipe) is an escaped plain cell instead."""
     if not text:
         return ""
-    body = text.replace("|", "\\|").replace("\n", " ")
-    return f"`` {body} ``" if "`" in body else f"`{body}`"
+    body = printable(text.replace("\n", " ")).replace("|", "\\|")
+    if "\\" in body.replace("\\|", ""):
+        return cell(text)
+    if "`" not in body:
+        return f"`{body}`"
+    fence = "`" * (max(len(run) for run in re.findall("`+", body)) + 1)
+    return f"{fence} {body} {fence}"
 
 
 def error_items(errors: Iterable[ScanError]) -> list[str]:
     """Inputs that could not be read, as list items: ``- `path:line`: message``."""
-    return [f"- {code(printable(f'{e.path}:{e.line}' if e.line else e.path))}: {cell(printable(e.message))}"
+    return [f"- {code(f'{e.path}:{e.line}' if e.line else e.path)}: {cell(e.message)}"
             for e in errors]
 
 

@@ -32,19 +32,26 @@ FINDING_LABELS = ("api_version", "component", "kind", "namespace", "replacement"
 _LABEL_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n"})
 _HELP_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n"})
 # Other control characters are valid in a label value but would reach a terminal that prints the
-# report: they become U+FFFD (the format has no escape for them).
+# report: they become U+FFFD (the format has no escape for them), and so does every other character
+# core/escape.py would escape (bidirectional overrides, line separators, lone surrogates).
 _CONTROLS = str.maketrans({code: "\ufffd" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if code != 0x0A})
+
+
+def _replace_unprintable(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() or char == "\n" else "\ufffd" for char in text)
 
 Labels = tuple[tuple[str, str], ...]
 
 
 def escape_label_value(value: str) -> str:
     """A label value as the exposition format writes it between double quotes."""
-    return value.translate(_CONTROLS).translate(_LABEL_ESCAPES)
+    return _replace_unprintable(value.translate(_CONTROLS)).translate(_LABEL_ESCAPES)
 
 
 def escape_help(text: str) -> str:
-    return text.translate(_CONTROLS).translate(_HELP_ESCAPES)
+    return _replace_unprintable(text.translate(_CONTROLS)).translate(_HELP_ESCAPES)
 
 
 def _sample(name: str, labels: Labels, value: float) -> str:

@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
+from pluto_py.core.escape import file_name_bytes, json_text
 from pluto_py.core.model import (
     NOTICE_WARNING,
     SOURCE_AUDIT_LOG,
@@ -61,13 +62,13 @@ def artifact_uri(path: str, root: str | None = None) -> tuple[str, str | None]:
     working directory when ``root`` is None) when inside it, else an absolute file URI."""
     relative = root_relative(path, root)
     if relative is not None:
-        return quote(relative, safe="/"), SRCROOT
+        return quote(file_name_bytes(relative), safe="/"), SRCROOT  # a name's bytes, UTF-8 or not
     absolute = os.path.abspath(path) if root is not None else path
     posix = absolute.replace("\\", "/")
     if not (PurePosixPath(posix).is_absolute() or PureWindowsPath(absolute).is_absolute()):
         posix = os.path.abspath(posix).replace("\\", "/")
     drive_path = posix if posix.startswith("/") else "/" + posix
-    return "file://" + quote(drive_path, safe="/:"), None
+    return "file://" + quote(file_name_bytes(drive_path), safe="/:"), None
 
 
 def root_uri(root: str) -> str:
@@ -93,7 +94,7 @@ def result_location(path: str, source: str, line: int | None, column: int | None
         # No file to point at (stdin, a live cluster); GitHub needs a physical location anyway.
         name = STDIN_ARTIFACT if path in ("", "-") else path
         physical: dict[str, Any] = {"artifactLocation": {
-            "uri": quote(name, safe="/"),
+            "uri": quote(file_name_bytes(name), safe="/"),
             "description": {"text": "standard input" if name == STDIN_ARTIFACT else f"not a file: {name}"}}}
         if line is not None and line >= 1:
             physical["region"] = _region(line, column, length)
@@ -178,14 +179,14 @@ def sarif_log(tool_version: str, rules: list[dict[str, Any]], results: list[dict
 
 def fingerprint(*parts: object) -> str:
     """A stable partialFingerprints value: code scanning matches results across runs by it."""
-    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 class SarifReporter:
     needs_source_root = True
 
     def render(self, result: ScanResult, context: ReportContext) -> str:
-        return json.dumps(self.log(result, context), indent=2, ensure_ascii=False) + "\n"
+        return json_text(json.dumps(self.log(result, context), indent=2, ensure_ascii=False)) + "\n"
 
     def log(self, result: ScanResult, context: ReportContext) -> dict[str, Any]:
         rule_ids = list(RULES)

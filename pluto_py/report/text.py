@@ -1,8 +1,10 @@
 """Text for people: findings grouped by file (one ``path:line:col:`` line each, so editors and
-terminals can jump to them), notices beside them, then a one-line summary. Colour on a terminal."""
+terminals can jump to them), notices beside them, then a one-line summary. Colour on a terminal.
+Everything taken from the inputs is escaped (core/escape.py) before it is coloured."""
 
 from __future__ import annotations
 
+from pluto_py.core.escape import printable
 from pluto_py.core.model import NOTICE_WARNING, STATUS_REMOVED, Finding, Notice, ScanResult
 from pluto_py.report import ReportContext, fails
 from pluto_py.report.common import advice, grouped, location, notice_code, plural, targets_text
@@ -27,7 +29,7 @@ def summary_line(result: ScanResult) -> str:
     if warnings:
         parts.append(plural(warnings, "warning"))
     return (f"{plural(summary.files, 'file')}, {plural(summary.documents, 'document')}: "
-            f"{', '.join(parts)} (target {targets_text(result)})")
+            f"{', '.join(parts)} (target {printable(targets_text(result))})")
 
 
 def _paint(text: str, code: str, color: bool) -> str:
@@ -37,9 +39,9 @@ def _paint(text: str, code: str, color: bool) -> str:
 def finding_line(finding: Finding, context: ReportContext) -> str:
     colour = _RED if finding.status == STATUS_REMOVED or fails(finding.status, context.fail_on) else _YELLOW
     status = _paint(finding.status, colour, context.color)
-    what = _paint(f"{finding.object_ref} {finding.api_version}", _BOLD, context.color)
-    where = _paint(location(finding), _DIM, context.color) if context.color else location(finding)
-    return f"{where}: {status}: {what}: {advice(finding)}"
+    what = _paint(printable(f"{finding.object_ref} {finding.api_version}"), _BOLD, context.color)
+    where = _paint(printable(location(finding)), _DIM, context.color)
+    return f"{where}: {status}: {what}: {printable(advice(finding))}"
 
 
 def notice_line(notice: Notice, context: ReportContext) -> str:
@@ -50,7 +52,7 @@ def notice_line(notice: Notice, context: ReportContext) -> str:
             where += f":{notice.column}"
     level = "warning" if notice.level == NOTICE_WARNING else "note"
     level = _paint(level, _YELLOW if level == "warning" else _CYAN, context.color)
-    return f"{where}: {level}: {notice.message} [{notice_code(notice)}]"
+    return f"{printable(where)}: {level}: {printable(notice.message)} [{notice_code(notice)}]"
 
 
 class TextReporter:

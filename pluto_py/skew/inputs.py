@@ -12,7 +12,6 @@ Every problem raises InputError with one line that names the file or the option.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -66,34 +65,31 @@ class VersionInfo:
 
 
 def _read_text(path: str) -> str:
+    """A file's text (or stdin's, for '-'), bounded like every user file (core/userfiles)."""
+
     try:
-        return read_user_text(path, limit=_MAX_BYTES, stdin=True)
+        return read_user_text(path, "kubectl output", _MAX_BYTES, stdin=True)
     except UserFileError as exc:
         raise InputError(str(exc)) from None
 
 
-def _parse_structured(text: str, path: str) -> Any:
-    """JSON, or YAML (a superset); one document."""
+def _parse_structured(text: str, path: str, max_values: int | None = None) -> Any:
+    """JSON, or YAML (a superset); one document. Parsed with the bounds of every user file
+    (core/userfiles: size, aliases, nesting), errors naming the file and the line."""
+    from pluto_py.core.userfiles import parse_user_json, parse_user_yaml
+
     stripped = text.lstrip()
     if not stripped:
         raise InputError(f"{path}: empty file")
-    if stripped[0] in "{[":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
     try:
-        documents = [d for d in YAML(typ="safe", pure=True).load_all(text) if d is not None]
-    except YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML or JSON: {' '.join(str(exc).split())}") from None
-    except (ValueError, RecursionError) as exc:
-        raise InputError(f"{path}: not valid YAML or JSON: {exc}") from None
-    if len(documents) != 1:
-        raise InputError(f"{path}: expected one document, found {len(documents)}")
-    return documents[0]
+        if stripped[0] in "{[":
+            return parse_user_json(text, path)
+        data = parse_user_yaml(text, path) if max_values is None else parse_user_yaml(text, path, max_values)
+    except UserFileError as exc:
+        raise InputError(str(exc)) from None
+    if data is None:
+        raise InputError(f"{path}: expected one document, found 0")
+    return data
 
 
 def parse_version_text(text: str, where: str) -> KubeVersion:
@@ -143,7 +139,10 @@ def _node_versions(item: Any, path: str, index: int) -> NodeVersions:
 
 def load_nodes(path: str) -> list[NodeVersions]:
     """The nodes in a `kubectl get nodes -o json|yaml` file (or '-' for stdin)."""
-    return nodes_from_data(_parse_structured(_read_text(path), path), path)
+    from pluto_py.core.parse import MAX_NODES
+
+    data = _parse_structured(_read_text(path), path, MAX_NODES)  # (a large cluster's nodes hold many values)
+    return nodes_from_data(data, path)
 
 
 def nodes_from_data(data: Any, path: str) -> list[NodeVersions]:

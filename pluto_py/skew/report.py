@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pluto_py.core.escape import printable
 from pluto_py.core.skew_policy import COMPONENTS, Policy
 from pluto_py.core.versions import KubeVersion
 from pluto_py.skew.check import allowed_for, check
@@ -103,6 +105,15 @@ def render_json(report: SkewReport, tool_version: str) -> str:
 # ----------------------------------------------------------------------------------------- text
 
 _RED, _GREEN, _YELLOW, _BOLD, _RESET = "\033[31m", "\033[32m", "\033[33m", "\033[1m", "\033[0m"
+_OUR_COLOURS = re.compile("(" + "|".join(re.escape(code) for code in (_RED, _GREEN, _YELLOW, _BOLD, _RESET)) + ")")
+
+
+def _shown(line: str, color: bool) -> str:
+    """A line of the text report with what came from the inputs (node names, a policy file's rules and
+    notes, scanned paths) escaped (core/escape.py); with colour, the colour codes we add are kept."""
+    if not color:
+        return printable(line)
+    return "".join(part if index % 2 else printable(part) for index, part in enumerate(_OUR_COLOURS.split(line)))
 
 
 class _Paint:
@@ -231,4 +242,4 @@ def render_text(report: SkewReport, *, color: bool = False) -> str:
         files, documents = report.scan_stats
         lines.append(f"  scanned {files} file(s), {documents} document(s); "
                      f"{len(report.scan_errors)} could not be read")
-    return "\n".join(lines) + "\n"
+    return "\n".join(_shown(line, color) for line in lines) + "\n"

@@ -45,7 +45,7 @@ from typing import Any
 
 from pluto_py.core.model import SOURCE_HELM_TEMPLATE, Document, NodePath, Position, ScanError
 from pluto_py.core.parse import DocumentError, compose_yaml, parse_yaml_stream, split_documents
-from pluto_py.core.userfiles import UserFileError, read_user_text
+from pluto_py.core.userfiles import UserFileError, read_bounded, read_user_text
 from pluto_py.core.versions import KubeVersion, VersionError, parse_version
 from pluto_py.sources import HELM_ENGINE_ENV, SourceRequest
 from pluto_py.sources.files import ChartInput
@@ -272,8 +272,8 @@ def documents_from_rendered(chart: ChartInput, rendered: Rendered, *,
         source_text: str | None = None
         if template_file is not None:
             try:
-                source_text = template_file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+                source_text = _read_chart_text(template_file)
+            except (OSError, ValueError):
                 source_text = None
         seen: dict[str, int] = {}
         for item in parse_yaml_stream(text, chart.display, SOURCE_HELM_TEMPLATE):
@@ -501,11 +501,19 @@ def static_documents(display: str, helm_name: str, text: str, context: Mapping[s
         yield from flush()
 
 
+def _read_chart_text(path: Path) -> str:
+    """A chart file's text, bounded (core/userfiles): OSError, or ValueError (too large, not UTF-8)."""
+    raw = read_bounded(path, MAX_TEMPLATE_BYTES)
+    if len(raw) > MAX_TEMPLATE_BYTES:
+        raise ValueError(f"larger than {MAX_TEMPLATE_BYTES // (1024 * 1024)} MiB")
+    return raw.decode("utf-8")
+
+
 def _conditional_subcharts(chart_dir: Path) -> set[str]:
     """Names of the dependencies that Chart.yaml enables by a ``condition`` or ``tags``."""
     try:
-        data, _ = compose_yaml((chart_dir / "Chart.yaml").read_text(encoding="utf-8"), 1)
-    except (OSError, UnicodeDecodeError, DocumentError):
+        data, _ = compose_yaml(_read_chart_text(chart_dir / "Chart.yaml"), 1)
+    except (OSError, ValueError):
         return set()
     dependencies = data.get("dependencies") if isinstance(data, dict) else None
     names = set()
@@ -578,8 +586,8 @@ def _archive_files(archive: Path, helm_prefix: str,
 
 def chart_name(chart_dir: Path) -> str:
     try:
-        data, _ = compose_yaml((chart_dir / "Chart.yaml").read_text(encoding="utf-8"), 1)
-    except (OSError, UnicodeDecodeError, DocumentError):
+        data, _ = compose_yaml(_read_chart_text(chart_dir / "Chart.yaml"), 1)
+    except (OSError, ValueError):
         return chart_dir.name
     name = data.get("name") if isinstance(data, dict) else None
     return str(name) if isinstance(name, str) and name else chart_dir.name
