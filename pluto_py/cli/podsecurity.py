@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, TextIO
 
 import typer
 
+from pluto_py.cli.cluster_options import Context, Kubeconfig, RequestTimeout
 from pluto_py.cli.common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, PROG, error_at, fail_usage
 
 if TYPE_CHECKING:
@@ -47,13 +48,9 @@ def podsecurity(
     cluster: Annotated[bool, typer.Option(
         "--cluster", help="Also read the live cluster: every pod template, Namespace, PodSecurityPolicy and RBAC "
         "object as it runs. Needs the 'cluster' extra.")] = False,
-    kubeconfig: Annotated[str | None, typer.Option("--kubeconfig", metavar="FILE", help=(
-        "Kubeconfig file for --cluster (default: $KUBECONFIG, ~/.kube/config, or the pod's service account)."))
-    ] = None,
-    context: Annotated[str | None, typer.Option(
-        "--context", metavar="NAME", help="Kubeconfig context for --cluster (default: the current one).")] = None,
-    request_timeout: Annotated[str | None, typer.Option(
-        "--request-timeout", metavar="SECONDS", help="With --cluster: seconds each request may take (30).")] = None,
+    kubeconfig: Kubeconfig = None,
+    context: Context = None,
+    request_timeout: RequestTimeout = None,
 ) -> None:
     """Pod security across the upgrade: the Pod Security Standards level of every namespace, the
     PodSecurityPolicies that applied there, and the pod-security labels it needs at the target.

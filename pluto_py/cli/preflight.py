@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 import typer
 
+from pluto_py.cli.cluster_options import Context, Kubeconfig, RequestTimeout
+
 FAIL_LEVELS = ("blocker", "warning", "none")
 TODAY_VARIABLE = "KDEPRECATE_TODAY"  # YYYY-MM-DD: judge dates (EOL, waiver expiry) as of that day
 
@@ -30,13 +32,9 @@ def preflight(
     cluster: Annotated[bool, typer.Option(
         "--cluster", help="Also read the live cluster: every object as it runs (--from defaults to its version). "
         "Needs the 'cluster' extra.")] = False,
-    kubeconfig: Annotated[str | None, typer.Option("--kubeconfig", metavar="FILE", help=(
-        "Kubeconfig file for --cluster (default: $KUBECONFIG, ~/.kube/config, or the pod's service account)."))]
-        = None,
-    context: Annotated[str | None, typer.Option(
-        "--context", metavar="NAME", help="Kubeconfig context for --cluster (default: the current one).")] = None,
-    request_timeout: Annotated[str | None, typer.Option(
-        "--request-timeout", metavar="SECONDS", help="With --cluster: seconds each request may take (30).")] = None,
+    kubeconfig: Kubeconfig = None,
+    context: Context = None,
+    request_timeout: RequestTimeout = None,
     nodes: Annotated[list[str] | None, typer.Option(
         "--nodes", metavar="FILE", help="Output of `kubectl get nodes -o json` (repeatable): node versions, "
         "runtimes and images.")] = None,

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from pluto_py.cli.cluster_options import Context, Kubeconfig, RequestTimeout
 from pluto_py.cli.common import (
     EXIT_ERROR,
     EXIT_FINDINGS,
@@ -84,15 +85,11 @@ def scan(
     cluster: Annotated[bool, typer.Option(
         "--cluster", help="Also scan the live cluster (every listable resource, Helm releases); --from defaults "
         "to its version. Needs the 'cluster' extra.")] = False,
-    kubeconfig: Annotated[str | None, typer.Option("--kubeconfig", metavar="FILE", help=(
-        "Kubeconfig file for --cluster (default: $KUBECONFIG, ~/.kube/config, or the pod's service account)."))
-    ] = None,
-    context_name: Annotated[str | None, typer.Option(
-        "--context", metavar="NAME", help="Kubeconfig context for --cluster (default: the current one).")] = None,
+    kubeconfig: Kubeconfig = None,
+    context_name: Context = None,
     namespace: Annotated[list[str] | None, typer.Option(
         "--namespace", metavar="NS", help="With --cluster: read only these namespaces (repeatable).")] = None,
-    request_timeout: Annotated[str | None, typer.Option(
-        "--request-timeout", metavar="SECONDS", help="With --cluster: seconds each request may take (30).")] = None,
+    request_timeout: RequestTimeout = None,
     no_metrics: Annotated[bool, typer.Option(
         "--no-metrics", help="With --cluster: do not read the API server's /metrics (the deprecated APIs any "
         "client requested since it started, apiserver_requested_deprecated_apis).")] = False,

@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from pluto_py.cli.cluster_options import Context, Kubeconfig, RequestTimeout
+
 _VERSION_HELP = "[NAME=]VERSION, repeatable"
 
 
@@ -62,12 +64,9 @@ def skew(
     cluster: Annotated[bool, typer.Option(
         "--cluster", help="Read the versions from the live cluster: /version, every node, and control-plane "
         "pods in kube-system where visible. Needs the 'cluster' extra.")] = False,
-    kubeconfig: Annotated[str | None, typer.Option(
-        "--kubeconfig", metavar="FILE", help="Kubeconfig file for --cluster.")] = None,
-    context_name: Annotated[str | None, typer.Option(
-        "--context", metavar="NAME", help="Kubeconfig context for --cluster.")] = None,
-    request_timeout: Annotated[str | None, typer.Option(
-        "--request-timeout", metavar="SECONDS", help="With --cluster: seconds each request may take (30).")] = None,
+    kubeconfig: Kubeconfig = None,
+    context_name: Context = None,
+    request_timeout: RequestTimeout = None,
 ) -> None:
     """Check component versions against the Kubernetes version skew policy and plan upgrades.
 
