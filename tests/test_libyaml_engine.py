@@ -8,6 +8,7 @@ block scalars, comments, damaged lines), plus multi-line scalars as CRDs have th
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -19,6 +20,9 @@ from pluto_py.core.parse import DocumentError, compose_yaml_full
 from tests.conftest import FIXTURES
 from tests.test_fastpath_parser import _same_values, documents
 
+# PyYAML (with libyaml in its wheels) is a runtime dependency: in CI a missing libyaml is a failure, not a skip.
+if not libyaml.available() and os.environ.get("CI"):
+    raise RuntimeError("PyYAML's libyaml is not available: the scan would fall back to ruamel at the old speed")
 pytestmark = pytest.mark.skipif(not libyaml.available(), reason="PyYAML built with libyaml is not installed")
 
 
